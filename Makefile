@@ -1,0 +1,64 @@
+# actlab course: `make lab` to learn, `make test` to check everything.
+# A fresh machine needs only Python 3.11+ and make: `setup` builds .venv.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.actlab-installed
+# JupyterLab refuses to run as root without this flag (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT   ?= 8888
+
+export KERAS_BACKEND := tensorflow
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+# Never download a browser of Playwright's own: we drive the system chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup lab test test-unit test-notebooks lint bench clean help
+
+help:
+	@echo "make lab    - set up (first time) and open the course in JupyterLab"
+	@echo "make test   - set up, then run unit tests and execute every notebook"
+	@echo "make lint   - ruff on actlab, tests, bench and notebooks"
+	@echo "make bench  - measure notebook times, slider latency, probe/surgery speed"
+	@echo "make clean  - remove the virtual environment and caches"
+
+setup: $(STAMP)
+
+# Re-runs when pyproject.toml changes; otherwise a no-op (works offline).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+	@echo "actlab environment ready in $(VENV)"
+
+# 127.0.0.1 only, token authentication on (JupyterLab's default: the URL it
+# prints carries the token). Opens the first notebook.
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		$(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: setup test-unit test-notebooks
+
+test-unit: setup
+	$(BIN)/python -m pytest tests
+
+# nbval: run each notebook top to bottom in a fresh kernel from this venv;
+# a cell that raises fails the test.
+test-notebooks: setup
+	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		-p no:cacheprovider -o testpaths=. .
+
+lint: setup
+	$(BIN)/ruff check actlab tests bench notebooks
+	$(BIN)/ruff format --check actlab tests bench
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info bench/results artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,66 @@
+"""actlab: the support package of the activation-functions course.
+
+Every notebook imports its helpers from here. Importing ``actlab`` is cheap:
+TensorFlow / Keras are only imported when a helper that needs them is first
+used (public names are resolved lazily through :func:`__getattr__`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Any
+
+# Quiet, repeatable TensorFlow unless the user chose otherwise. Set before any
+# TensorFlow import: notebooks import actlab first, then keras.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ start-up notices
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN notice; repeatable sums
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY_ATTRS: dict[str, str] = {
+    "seed": "actlab._seed",
+    "doctor": "actlab.doctor",
+    "find_activations": "actlab.surgery",
+    "swap_activations": "actlab.surgery",
+    "ActivationSite": "actlab.surgery",
+    "get_activations": "actlab.probes",
+    "gradient_norms": "actlab.probes",
+    "dead_units": "actlab.probes",
+    "DeadUnitsTracker": "actlab.training",
+    "compare_activations": "actlab.training",
+    "Comparison": "actlab.training",
+}
+_SUBMODULES = ("catalog", "data", "plotting", "widgets", "exercises")
+
+__all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
+    from actlab import catalog, data, exercises, plotting, widgets
+    from actlab._seed import seed
+    from actlab.doctor import doctor
+    from actlab.probes import dead_units, get_activations, gradient_norms
+    from actlab.surgery import ActivationSite, find_activations, swap_activations
+    from actlab.training import Comparison, DeadUnitsTracker, compare_activations
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use so that ``import actlab`` stays fast."""
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"actlab.{name}")
+        globals()[name] = module
+        return module
+    if name in _LAZY_ATTRS:
+        value = getattr(importlib.import_module(_LAZY_ATTRS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(
+        f"module 'actlab' has no attribute {name!r}. Public names: {', '.join(__all__)}"
+    )
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,29 @@
+"""One place that imports Keras quietly (TensorFlow backend, C++ logs off)."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+
+def keras() -> ModuleType:
+    """Return the ``keras`` module, importing TensorFlow quietly on first use.
+
+    Sets ``KERAS_BACKEND=tensorflow`` and ``TF_CPP_MIN_LOG_LEVEL=3`` unless the
+    user already chose other values, so notebooks do not print TensorFlow's
+    C++ start-up notices.
+    """
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import keras as _keras
+
+    return _keras
+
+
+def tf() -> ModuleType:
+    """Return the ``tensorflow`` module, imported quietly (see :func:`keras`)."""
+    keras()
+    import tensorflow as _tf
+
+    return _tf

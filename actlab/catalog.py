@@ -1,0 +1,286 @@
+"""The activation catalogue: every activation the course plots, with its properties.
+
+``ACTIVATIONS`` maps a canonical name to an :class:`Activation` record. The
+callables are Keras 3 activations (``keras.activations``), so they accept NumPy
+arrays or tensors and run on any Keras backend. The property flags are checked
+numerically by ``tests/test_catalog.py``, so the table a notebook prints is
+evidence, not folklore.
+
+Definitions used for the flags:
+
+* ``zero_centred``: for standard-normal inputs the mean output is 0
+  (``|mean| < 0.05``).
+* ``monotonic``: the derivative is never negative.
+* ``smooth``: the derivative is continuous everywhere (no kink).
+* ``saturating``: the derivative tends to 0 for large inputs of *both* signs,
+  so large pre-activations stop gradients whichever way they point.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from actlab._keras import keras, tf
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function and its properties.
+
+    Attributes:
+        name: Canonical name, the same as in ``keras.activations`` where Keras
+            has it.
+        formula: The formula, plain text.
+        output_range: ``(low, high)``; ``-inf``/``inf`` for unbounded sides,
+            rounded to 3 decimals where the bound is a minimum of the curve.
+        zero_centred: Mean output is 0 for standard-normal inputs.
+        monotonic: Never decreasing.
+        smooth: Continuous derivative everywhere.
+        saturating: Derivative goes to 0 on both sides.
+        keras_name: The name that ``keras.activations.get`` understands.
+        aliases: Other names learners use for it.
+        kwargs: Fixed keyword arguments passed to the Keras function (for
+            example the negative slope of ``leaky_relu``).
+
+    """
+
+    name: str
+    formula: str
+    output_range: tuple[float, float]
+    zero_centred: bool
+    monotonic: bool
+    smooth: bool
+    saturating: bool
+    keras_name: str
+    aliases: tuple[str, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fn(self) -> Callable[[Any], Any]:
+        """The activation as a callable on arrays/tensors (a Keras function)."""
+        base = getattr(keras().activations, self.keras_name)
+        if not self.kwargs:
+            return base
+        kwargs = dict(self.kwargs)
+
+        def bound(x: Any) -> Any:
+            return base(x, **kwargs)
+
+        bound.__name__ = self.name
+        return bound
+
+    def __call__(self, x: Any) -> np.ndarray:
+        """Apply the activation to ``x`` and return a NumPy array."""
+        return keras().ops.convert_to_numpy(self.fn(_as_float(x)))
+
+    @property
+    def range_text(self) -> str:
+        """The output range as text, e.g. ``(0, 1)`` or ``[0, inf)``."""
+        low, high = self.output_range
+        left = "(-inf" if low == -INF else ("[" if self.name in _CLOSED_LOW else "(") + _fmt(low)
+        right = "inf)" if high == INF else _fmt(high) + ("]" if self.name in _CLOSED_HIGH else ")")
+        return f"{left}, {right}"
+
+
+# Activations that reach their lower/upper bound exactly (closed interval ends).
+_CLOSED_LOW = {"relu", "relu6", "hard_sigmoid", "gelu", "silu", "mish", "hard_silu"}
+_CLOSED_HIGH = {"relu6", "hard_sigmoid"}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _as_float(x: Any) -> Any:
+    if isinstance(x, (list, tuple, int, float, np.ndarray, np.generic)):
+        return np.asarray(x, dtype="float32")
+    return x
+
+
+_RECORDS = [
+    Activation("linear", "linear(x) = x", (-INF, INF), True, True, True, False, "linear",
+               ("identity", "none")),
+    Activation("relu", "relu(x) = max(0, x)", (0.0, INF), False, True, False, False, "relu"),
+    Activation("relu6", "relu6(x) = min(max(0, x), 6)", (0.0, 6.0), False, True, False, True,
+               "relu6"),
+    Activation("leaky_relu", "leaky_relu(x) = x if x > 0 else negative_slope * x "
+               "(negative_slope = 0.2, the keras.activations default)",
+               (-INF, INF), False, True, False, False, "leaky_relu", ("leakyrelu", "lrelu"),
+               {"negative_slope": 0.2}),
+    Activation("elu", "elu(x) = x if x > 0 else alpha * (exp(x) - 1), alpha = 1",
+               (-1.0, INF), False, True, True, False, "elu"),
+    Activation("selu", "selu(x) = scale * (x if x > 0 else alpha * (exp(x) - 1)), "
+               "alpha ~ 1.6733, scale ~ 1.0507",
+               (-1.758, INF), True, True, False, False, "selu"),
+    Activation("gelu", "gelu(x) = x * Phi(x), Phi = standard normal CDF",
+               (-0.17, INF), False, False, True, False, "gelu"),
+    Activation("silu", "silu(x) = x * sigmoid(x)", (-0.278, INF), False, False, True, False,
+               "silu", ("swish",)),
+    Activation("mish", "mish(x) = x * tanh(softplus(x))", (-0.309, INF), False, False, True,
+               False, "mish"),
+    Activation("softplus", "softplus(x) = log(exp(x) + 1)", (0.0, INF), False, True, True,
+               False, "softplus"),
+    Activation("softsign", "softsign(x) = x / (abs(x) + 1)", (-1.0, 1.0), True, True, True,
+               True, "softsign"),
+    Activation("sigmoid", "sigmoid(x) = 1 / (1 + exp(-x))", (0.0, 1.0), False, True, True,
+               True, "sigmoid", ("logistic",)),
+    Activation("hard_sigmoid", "hard_sigmoid(x) = relu6(x + 3) / 6", (0.0, 1.0), False, True,
+               False, True, "hard_sigmoid"),
+    Activation("hard_silu", "hard_silu(x) = x * relu6(x + 3) / 6", (-0.375, INF), False, False,
+               False, False, "hard_silu", ("hard_swish",)),
+    Activation("tanh", "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))", (-1.0, 1.0), True,
+               True, True, True, "tanh"),
+]
+
+ACTIVATIONS: dict[str, Activation] = {rec.name: rec for rec in _RECORDS}
+"""Canonical name -> :class:`Activation` record."""
+
+_ALIASES: dict[str, str] = {
+    alias: rec.name for rec in _RECORDS for alias in rec.aliases
+}
+
+
+def names() -> list[str]:
+    """Return the canonical activation names, in catalogue order."""
+    return list(ACTIVATIONS)
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def canonical_name(name: str) -> str:
+    """Return the canonical catalogue name for ``name`` (aliases resolved).
+
+    Raises:
+        ValueError: If the name is unknown; the message suggests close names.
+
+    """
+    return get(name).name
+
+
+def get(name: str) -> Activation:
+    """Look an activation up by name (case-insensitive; aliases such as ``swish``).
+
+    Args:
+        name: The activation's name, e.g. ``"relu"``, ``"Leaky-ReLU"``, ``"swish"``.
+
+    Returns:
+        The :class:`Activation` record.
+
+    Raises:
+        TypeError: If ``name`` is not a string.
+        ValueError: If the name is unknown. The message repeats what was
+            received, suggests the closest names and lists all of them.
+
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"actlab.catalog.get expects an activation name (a string). "
+            f"Received: {name!r} of type {type(name).__name__}."
+        )
+    key = _normalise(name)
+    key = _ALIASES.get(key, key)
+    if key in ACTIVATIONS:
+        return ACTIVATIONS[key]
+    candidates = [*ACTIVATIONS, *_ALIASES]
+    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+    close = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"Unknown activation name: {name!r}.{hint} "
+        f"Known activations: {', '.join(ACTIVATIONS)}."
+    )
+
+
+def __iter__() -> Iterator[str]:  # pragma: no cover - module iteration helper
+    return iter(ACTIVATIONS)
+
+
+def derivative(name: str, x: Any) -> np.ndarray:
+    """The derivative of an activation, computed by automatic differentiation.
+
+    ``derivative(name, x)[i] = d activation(x[i]) / d x[i]`` (activations here
+    are element-wise, so the gradient of the sum gives every element's
+    derivative in one pass).
+
+    Args:
+        name: Activation name (see :func:`get`).
+        x: Points at which to evaluate, any array-like of numbers.
+
+    Returns:
+        A float32 NumPy array of the same shape as ``x``.
+
+    """
+    rec = get(name)
+    t = tf()
+    xt = t.convert_to_tensor(np.asarray(x, dtype="float32"))
+    with t.GradientTape() as tape:
+        tape.watch(xt)
+        y = rec.fn(xt)
+        total = t.reduce_sum(y)
+    return tape.gradient(total, xt).numpy()
+
+
+@dataclass(frozen=True)
+class PropertiesTable:
+    """A table of activation properties that renders in notebooks."""
+
+    rows: list[dict[str, Any]]
+
+    _COLUMNS = ("name", "range", "zero_centred", "monotonic", "smooth", "saturating")
+
+    def _cells(self) -> list[list[str]]:
+        out = []
+        for row in self.rows:
+            out.append([
+                row[c] if isinstance(row[c], str) else ("yes" if row[c] else "no")
+                for c in self._COLUMNS
+            ])
+        return out
+
+    def __str__(self) -> str:
+        cells = [list(self._COLUMNS), *self._cells()]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(self._COLUMNS))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        header = "| " + " | ".join(self._COLUMNS) + " |"
+        sep = "|" + "---|" * len(self._COLUMNS)
+        body = ["| " + " | ".join(r) + " |" for r in self._cells()]
+        return "\n".join([header, sep, *body])
+
+
+def properties_table(selected: list[str] | None = None) -> PropertiesTable:
+    """The properties table (range, zero-centred, monotonic, smooth, saturating).
+
+    Args:
+        selected: Names to include, in order; all activations when None.
+
+    Returns:
+        A :class:`PropertiesTable`; it prints as text and renders as a
+        Markdown table in Jupyter.
+
+    """
+    recs = [get(n) for n in selected] if selected is not None else list(_RECORDS)
+    return PropertiesTable([
+        {
+            "name": r.name,
+            "range": r.range_text,
+            "zero_centred": r.zero_centred,
+            "monotonic": r.monotonic,
+            "smooth": r.smooth,
+            "saturating": r.saturating,
+        }
+        for r in recs
+    ])

@@ -1,0 +1,318 @@
+"""Plots used across the course. Each function returns the matplotlib Figure.
+
+Every function accepts ``ax=``: pass an Axes to draw into your own figure
+(the function then returns that Axes' figure and leaves it open). Without
+``ax`` the function makes a new figure and detaches it from pyplot, so a call as
+the last line of a cell shows the plot exactly once, and ``fig = plot_...()``
+shows nothing until you display ``fig``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_activations",
+    "plot_dead_units",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
+    "plot_history",
+    "plot_layer_histograms",
+]
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, new_ax = plt.subplots(figsize=figsize)
+    return fig, new_ax, True
+
+
+def _finish(fig: Figure, owned: bool) -> Figure:
+    if owned:
+        fig.tight_layout()
+        plt.close(fig)  # detach from pyplot: displayed once, as the return value
+    return fig
+
+
+def _axis_lines(ax: Axes) -> None:
+    ax.axhline(0, color="k", lw=0.8, alpha=0.3)
+    ax.axvline(0, color="k", lw=0.8, alpha=0.3)
+    ax.grid(True, alpha=0.3)
+
+
+def plot_activations(
+    names: str | Sequence[str],
+    *,
+    x: np.ndarray | None = None,
+    derivatives: bool = True,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Plot activations (solid) and, optionally, their derivatives (dashed).
+
+    Args:
+        names: One activation name or several (see ``actlab.catalog.names()``).
+        x: Input points; default 400 points on [-5, 5].
+        derivatives: Also plot each derivative, computed by autodiff
+            (``actlab.catalog.derivative``), in a second panel.
+        ax: One Axes (function only, or function and derivative overlaid when
+            ``derivatives=True``), or two Axes (function, derivative).
+
+    Returns:
+        The Figure.
+
+    """
+    from actlab import catalog
+
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        raise ValueError("plot_activations needs at least one activation name. Received: []")
+    records = [catalog.get(n) for n in names]
+    xs = np.linspace(-5.0, 5.0, 400, dtype="float32") if x is None else np.asarray(x, "float32")
+
+    owned = ax is None
+    if ax is None:
+        ncols = 2 if derivatives else 1
+        fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 4), squeeze=False)
+        f_ax, d_ax = axes[0][0], (axes[0][1] if derivatives else None)
+    elif isinstance(ax, Axes):
+        fig, f_ax, d_ax = ax.figure, ax, (ax if derivatives else None)
+    else:
+        f_ax, d_ax = ax[0], (ax[1] if derivatives else None)
+        fig = f_ax.figure
+
+    for rec in records:
+        (line,) = f_ax.plot(xs, rec(xs), label=rec.name)
+        if d_ax is not None:
+            d_ax.plot(xs, catalog.derivative(rec.name, xs), ls="--", color=line.get_color(),
+                      label=f"{rec.name}'")
+    f_ax.set_title("activation" if len(records) > 1 else records[0].formula, fontsize=10)
+    f_ax.set_xlabel("x")
+    _axis_lines(f_ax)
+    f_ax.legend(fontsize=8)
+    if d_ax is not None and d_ax is not f_ax:
+        d_ax.set_title("derivative (autodiff)", fontsize=10)
+        d_ax.set_xlabel("x")
+        _axis_lines(d_ax)
+        d_ax.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def _history_dict(h: Any) -> Mapping[str, Sequence[float]]:
+    return h.history if hasattr(h, "history") else h
+
+
+def plot_history(
+    histories: Any,
+    *,
+    metrics: Sequence[str] = ("accuracy", "val_accuracy"),
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Plot learning curves, one line per run, one panel per metric.
+
+    Args:
+        histories: A Keras ``History``, a ``history.history`` dict, or a mapping
+            label -> either of those (several runs on the same axes).
+        metrics: Metric keys to plot, one panel each; missing keys are skipped.
+        ax: An Axes (one metric) or a sequence of Axes (one per metric).
+
+    Returns:
+        The Figure.
+
+    """
+    if hasattr(histories, "history") or (
+        isinstance(histories, Mapping)
+        and histories
+        and all(isinstance(v, (list, tuple, np.ndarray)) for v in histories.values())
+    ):
+        runs = {"": _history_dict(histories)}
+    else:
+        runs = {label: _history_dict(h) for label, h in dict(histories).items()}
+    present = [m for m in metrics if any(m in r for r in runs.values())]
+    if not present:
+        keys = sorted({k for r in runs.values() for k in r})
+        raise ValueError(f"None of the metrics {list(metrics)} is in the history. "
+                         f"It has: {keys}. Pass metrics=[...] with some of those.")
+    owned = ax is None
+    if ax is None:
+        fig, axes = plt.subplots(1, len(present), figsize=(5 * len(present), 3.6), squeeze=False)
+        axes = list(axes[0])
+    else:
+        axes = [ax] if isinstance(ax, Axes) else list(ax)
+        fig = axes[0].figure
+    for metric, a in zip(present, axes, strict=False):
+        for label, hist in runs.items():
+            if metric in hist:
+                values = hist[metric]
+                a.plot(range(1, len(values) + 1), values, marker="o", ms=3, label=label or None)
+        a.set_title(metric)
+        a.set_xlabel("epoch")
+        a.grid(True, alpha=0.3)
+        if any(runs):
+            a.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def plot_decision_boundary(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    ax: Axes | None = None,
+    resolution: int = 150,
+    title: str | None = None,
+) -> Figure:
+    """Plot a 2-D classifier's decision regions with the data on top.
+
+    Args:
+        model: A Keras model (or any callable) mapping ``(n, 2)`` inputs to
+            class probabilities ``(n, k)`` or one probability/logit ``(n, 1)``.
+        x: Points, shape ``(n, 2)``.
+        y: Integer labels, shape ``(n,)``.
+        ax: Axes to draw into.
+        resolution: Grid points per side.
+        title: Axes title.
+
+    Returns:
+        The Figure.
+
+    """
+    x = np.asarray(x, dtype="float32")
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary needs 2-D points of shape (n, 2). "
+                         f"Received shape {x.shape}.")
+    fig, a, owned = _new_axes(ax, (4.5, 4.2))
+    pad = 0.25 * (x.max(0) - x.min(0))
+    lo, hi = x.min(0) - pad, x.max(0) + pad
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    grid = np.c_[gx.ravel(), gy.ravel()].astype("float32")
+    out = np.asarray(model(grid, training=False) if hasattr(model, "layers") else model(grid))
+    if out.ndim == 2 and out.shape[1] > 1:
+        zz = out.argmax(1)
+    else:
+        out = out.reshape(-1)
+        zz = (out > (0.5 if out.min() >= 0 and out.max() <= 1 else 0.0)).astype(int)
+    a.contourf(gx, gy, zz.reshape(gx.shape), alpha=0.25, cmap="coolwarm", levels=1)
+    a.scatter(x[:, 0], x[:, 1], c=np.asarray(y).reshape(-1), s=8, cmap="coolwarm",
+              edgecolors="none")
+    a.set_xlim(lo[0], hi[0])
+    a.set_ylim(lo[1], hi[1])
+    a.set_aspect("equal")
+    if title:
+        a.set_title(title, fontsize=10)
+    return _finish(fig, owned)
+
+
+def _series(data: Mapping[str, Any]) -> dict[str, Mapping[str, float]]:
+    """Accept {layer: value} (one series) or {label: {layer: value}} (several)."""
+    if data and all(isinstance(v, Mapping) for v in data.values()):
+        return {str(k): v for k, v in data.items()}
+    return {"": data}
+
+
+def _bar_or_line(
+    data: Mapping[str, Any], *, ax: Axes | None, ylabel: str, log: bool, title: str,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    series = _series(data)
+    if not any(series.values()):
+        raise ValueError(f"Nothing to plot: received {dict(data)!r}.")
+    fig, a, owned = _new_axes(ax, (7, 3.8))
+    for label, values in series.items():
+        layers = list(values)
+        a.plot(range(len(layers)), [float(v) for v in values.values()], marker="o",
+               label=label or None)
+    longest = max(series.values(), key=len)
+    a.set_xticks(range(len(longest)))
+    a.set_xticklabels(list(longest), rotation=45, ha="right", fontsize=8)
+    if log:
+        a.set_yscale("log")
+    if ylim:
+        a.set_ylim(*ylim)
+    a.set_ylabel(ylabel)
+    a.set_title(title, fontsize=10)
+    a.grid(True, alpha=0.3)
+    if any(series):
+        a.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def plot_gradient_norms(
+    norms: Mapping[str, Any], *, ax: Axes | None = None, log: bool = True
+) -> Figure:
+    """Plot per-layer gradient norms (from ``actlab.gradient_norms``), input to output.
+
+    Args:
+        norms: ``{layer: norm}`` or ``{label: {layer: norm}}`` for several nets.
+        ax: Axes to draw into.
+        log: Log-scale y axis (vanishing gradients span orders of magnitude).
+
+    Returns:
+        The Figure.
+
+    """
+    return _bar_or_line(norms, ax=ax, ylabel="||dL/dW||", log=log,
+                        title="gradient norm per layer (input -> output)")
+
+
+def plot_dead_units(fractions: Mapping[str, Any], *, ax: Axes | None = None) -> Figure:
+    """Plot the dead-unit fraction per layer (from ``actlab.dead_units``).
+
+    Args:
+        fractions: ``{layer: fraction}`` or ``{label: {layer: fraction}}``.
+        ax: Axes to draw into.
+
+    Returns:
+        The Figure.
+
+    """
+    return _bar_or_line(fractions, ax=ax, ylabel="dead fraction", log=False,
+                        title="dead units per layer", ylim=(-0.03, 1.03))
+
+
+def plot_layer_histograms(
+    activations: Mapping[str, np.ndarray],
+    *,
+    bins: int = 50,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Histogram each layer's outputs (from ``actlab.get_activations``).
+
+    The title of each panel gives the layer's sparsity: the share of outputs
+    that are exactly 0.
+
+    Args:
+        activations: ``{layer: array}``.
+        bins: Histogram bins.
+        ax: One Axes (histograms overlaid) or one Axes per layer.
+
+    Returns:
+        The Figure.
+
+    """
+    if not activations:
+        raise ValueError("plot_layer_histograms received no activations (an empty dict).")
+    items = list(activations.items())
+    owned = ax is None
+    if ax is None:
+        n = len(items)
+        fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3), squeeze=False)
+        axes = list(axes[0])
+    elif isinstance(ax, Axes):
+        axes, fig = [ax] * len(items), ax.figure
+    else:
+        axes = list(ax)
+        fig = axes[0].figure
+    for (name, values), a in zip(items, axes, strict=False):
+        v = np.asarray(values).ravel()
+        a.hist(v, bins=bins, alpha=0.7, label=name)
+        a.set_title(f"{name}\n{np.mean(v == 0):.0%} zeros", fontsize=9)
+        a.grid(True, alpha=0.3)
+    return _finish(fig, owned)
