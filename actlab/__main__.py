@@ -1,0 +1,40 @@
+"""Command line: ``python -m actlab doctor`` and ``python -m actlab fetch-mnist``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``actlab`` command line.
+
+    Args:
+        argv: Arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit code: 0 on success, 1 when a required check fails or MNIST
+        could not be fetched.
+    """
+    parser = argparse.ArgumentParser(prog="python -m actlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check that this machine is ready for the course")
+    sub.add_parser("fetch-mnist",
+                   help="download MNIST into Keras's cache (run once while online)")
+    args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from actlab.doctor import doctor
+
+        return 0 if doctor() else 1
+    from actlab.data import load_mnist, mnist_cache_path
+
+    data = load_mnist(verbose=False)
+    if data.is_fallback:
+        print(f"Could not fetch MNIST: {data.description}", file=sys.stderr)
+        return 1
+    print(f"MNIST is cached at {mnist_cache_path()}; notebooks will use it offline.")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

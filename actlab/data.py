@@ -1,0 +1,246 @@
+"""Datasets for the course: MNIST (with an offline fallback) and 2-D toy sets.
+
+``load_mnist`` goes through Keras's own loader and cache
+(``~/.keras/datasets/mnist.npz``, or ``$KERAS_HOME/datasets``). When MNIST is
+neither cached nor downloadable (a workshop room without internet), it falls
+back, and says so in one line, to a real handwritten-digits dataset that ships
+inside scikit-learn (1,797 scans of 8x8 digits, upscaled to MNIST's 28x28), so
+every notebook still runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["MNISTData", "load_mnist", "make_circles", "make_moons", "make_spirals",
+           "mnist_cache_path"]
+
+OFFLINE_ENV = "ACTLAB_OFFLINE"
+"""Set ``ACTLAB_OFFLINE=1`` to skip the download attempt and use the cache or fallback."""
+
+
+@dataclass(frozen=True)
+class MNISTData:
+    """Images and labels, unpackable like Keras's loader.
+
+    ``(x_train, y_train), (x_test, y_test) = load_mnist()``
+
+    Attributes:
+        x_train: float32 images, shape ``(n, 28, 28)``, values in [0, 1].
+        y_train: int64 labels 0-9, shape ``(n,)``.
+        x_test: float32 images, shape ``(m, 28, 28)``.
+        y_test: int64 labels, shape ``(m,)``.
+        source: ``"keras-mnist"`` or ``"sklearn-digits"`` (the fallback).
+        description: One line saying where the data came from.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    description: str
+
+    def __iter__(self):  # noqa: D105
+        yield (self.x_train, self.y_train)
+        yield (self.x_test, self.y_test)
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the offline fallback was used instead of MNIST."""
+        return self.source != "keras-mnist"
+
+
+def mnist_cache_path() -> Path:
+    """Where Keras caches MNIST: ``$KERAS_HOME/datasets/mnist.npz`` or ``~/.keras/...``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets" / "mnist.npz"
+
+
+_CACHE: dict[str, tuple[tuple[np.ndarray, ...], str, str]] = {}
+
+
+def _keras_mnist() -> tuple[np.ndarray, ...]:
+    """MNIST through Keras's loader (uses its cache; downloads when allowed)."""
+    from actlab._keras import keras
+
+    with contextlib.redirect_stdout(io.StringIO()):  # "Downloading data from ..."
+        (x_train, y_train), (x_test, y_test) = keras().datasets.mnist.load_data()
+    return x_train, y_train, x_test, y_test
+
+
+def _digits_fallback() -> tuple[np.ndarray, ...]:
+    """scikit-learn's 8x8 digits upscaled to 28x28 (3x3 blocks, 2-pixel border)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    images = digits.images / 16.0  # 0..16 -> 0..1
+    big = np.kron(images, np.ones((1, 3, 3)))  # (n, 24, 24)
+    big = np.pad(big, ((0, 0), (2, 2), (2, 2)))  # (n, 28, 28), like MNIST's margin
+    big = np.round(big * 255).astype("uint8")  # same dtype/scale as Keras's MNIST
+    x_train, x_test, y_train, y_test = train_test_split(
+        big, digits.target, test_size=0.2, random_state=0, stratify=digits.target
+    )
+    return x_train, y_train, x_test, y_test
+
+
+def _load_arrays() -> tuple[tuple[np.ndarray, ...], str, str]:
+    if "mnist" in _CACHE:
+        return _CACHE["mnist"]
+    cache = mnist_cache_path()
+    offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+    reason = ""
+    if cache.exists() or not offline:
+        try:
+            arrays = _keras_mnist()
+            result = (arrays, "keras-mnist",
+                      f"MNIST from Keras's loader (cached at {cache}): "
+                      f"{len(arrays[0]):,} train / {len(arrays[2]):,} test images.")
+            _CACHE["mnist"] = result
+            return result
+        except Exception as exc:  # noqa: BLE001 - Keras raises a bare Exception offline
+            detail = str(exc).split(" -- ")[-1].strip() or type(exc).__name__
+            reason = f"not cached at {cache}, and the download failed: {detail[:80]}"
+    else:
+        reason = f"{OFFLINE_ENV} is set and there is no cached copy at {cache}"
+    arrays = _digits_fallback()
+    result = (arrays, "sklearn-digits",
+              f"MNIST is not available ({reason}). Using the offline fallback: "
+              f"scikit-learn's handwritten digits (real 8x8 scans upscaled to 28x28), "
+              f"{len(arrays[0]):,} train / {len(arrays[2]):,} test images. "
+              f"See README 'Workshops and offline use' to cache MNIST.")
+    _CACHE["mnist"] = result
+    return result
+
+
+def load_mnist(*, limit: int | None = None, verbose: bool = True) -> MNISTData:
+    """Load MNIST as float32 images in [0, 1] with integer labels.
+
+    Tries Keras's loader first (its cache, then a download); if that fails it
+    falls back to scikit-learn's digits, upscaled to 28x28. Either way it
+    prints one line saying which source it used (``verbose=False`` silences it;
+    the line is always in ``.description``).
+
+    Args:
+        limit: Keep at most this many training images (and ``limit // 4`` test
+            images), taken in order, for quick runs. None keeps everything.
+        verbose: Print the one-line source report.
+
+    Returns:
+        An :class:`MNISTData`: ``(x_train, y_train), (x_test, y_test) = data``;
+        also ``data.source`` and ``data.description``.
+
+    Raises:
+        ValueError: If ``limit`` is not a positive integer.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(
+            f"limit must be a positive integer (number of training images) or None. "
+            f"Received: limit={limit!r}"
+        )
+    (x_train, y_train, x_test, y_test), source, description = _load_arrays()
+    if limit is not None:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        test_n = max(limit // 4, 1)
+        x_test, y_test = x_test[:test_n], y_test[:test_n]
+    data = MNISTData(
+        x_train=(x_train.astype("float32") / 255.0),
+        y_train=y_train.astype("int64"),
+        x_test=(x_test.astype("float32") / 255.0),
+        y_test=y_test.astype("int64"),
+        source=source,
+        description=description,
+    )
+    if verbose:
+        print(f"Data: {description}")
+    return data
+
+
+def _check_2d_args(n: int, noise: float) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an integer >= 2 (number of points). Received: n={n!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0. Received: noise={noise!r}")
+
+
+def make_circles(
+    n: int = 400, *, noise: float = 0.08, factor: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: class 0 outside, class 1 inside (not linearly separable).
+
+    Args:
+        n: Number of points (split evenly between the classes).
+        noise: Standard deviation of Gaussian noise added to the points.
+        factor: Inner radius / outer radius, in (0, 1).
+        seed: Random seed.
+
+    Returns:
+        ``(x, y)``: float32 points ``(n, 2)`` and int64 labels ``(n,)``.
+    """
+    _check_2d_args(n, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be between 0 and 1 (inner/outer radius). "
+                         f"Received: factor={factor!r}")
+    from sklearn.datasets import make_circles as _circles
+
+    x, y = _circles(n_samples=int(n), noise=noise, factor=factor, random_state=seed)
+    return x.astype("float32"), y.astype("int64")
+
+
+def make_moons(
+    n: int = 400, *, noise: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half-moons.
+
+    Args:
+        n: Number of points.
+        noise: Standard deviation of Gaussian noise.
+        seed: Random seed.
+
+    Returns:
+        ``(x, y)``: float32 points ``(n, 2)`` and int64 labels ``(n,)``.
+    """
+    _check_2d_args(n, noise)
+    from sklearn.datasets import make_moons as _moons
+
+    x, y = _moons(n_samples=int(n), noise=noise, random_state=seed)
+    return x.astype("float32"), y.astype("int64")
+
+
+def make_spirals(
+    n: int = 400, *, noise: float = 0.1, turns: float = 1.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spirals (the hardest of the three for shallow nets).
+
+    Args:
+        n: Number of points (split evenly between the two arms).
+        noise: Standard deviation of Gaussian noise.
+        turns: How many turns each arm makes.
+        seed: Random seed.
+
+    Returns:
+        ``(x, y)``: float32 points ``(n, 2)`` scaled to about [-1, 1], int64 labels.
+    """
+    _check_2d_args(n, noise)
+    rng = np.random.default_rng(seed)
+    half = int(n) // 2
+    counts = (half, int(n) - half)
+    xs, ys = [], []
+    for label, count in enumerate(counts):
+        t = np.sqrt(rng.uniform(0.0, 1.0, count)) * turns * 2 * np.pi
+        r = t / (turns * 2 * np.pi)
+        angle = t + label * np.pi
+        pts = np.c_[r * np.cos(angle), r * np.sin(angle)]
+        pts += rng.normal(0.0, noise * 0.1, pts.shape)
+        xs.append(pts)
+        ys.append(np.full(count, label))
+    order = rng.permutation(int(n))
+    return (np.concatenate(xs)[order].astype("float32"),
+            np.concatenate(ys)[order].astype("int64"))
