@@ -68,7 +68,8 @@ def _package_check(name: str) -> Check:
     want = ".".join(map(str, minimum))
     if version is None:
         return Check(name, False, "not installed",
-                     f"run `make setup` (or `pip install -e .` in your environment) to install {name}")
+                     f"run `make setup` (or `pip install -e .` in your environment) "
+                     f"to install {name}")
     if _version_tuple(version) < minimum:
         return Check(name, False, f"{version} (need >= {want})",
                      f"upgrade it: `pip install -U '{name}>={want}'`, or `make clean setup`")
@@ -102,7 +103,8 @@ def _widgets_check() -> Check:
     version = _dist_version("jupyterlab_widgets", "jupyterlab-widgets")
     if version is None:
         return Check("widgets front-end", False,
-                     "jupyterlab_widgets is missing: sliders would show as text like IntSlider(...)",
+                     "jupyterlab_widgets is missing: sliders would show as text "
+                     "like IntSlider(...)",
                      "`pip install 'ipywidgets>=8.1'` in the environment JupyterLab runs from, "
                      "then restart JupyterLab and reload the page")
     try:
