@@ -1,0 +1,78 @@
+"""Exercises for 00_start_here: how the checks work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from actlab.exercises import ExerciseSet, Incorrect, Question
+
+_LIMIT = 1000
+
+
+def _train_count() -> int:
+    from actlab.data import load_mnist
+
+    return len(load_mnist(limit=_LIMIT, verbose=False).x_train)
+
+
+def _check_count(answer: Any) -> str:
+    truth = _train_count()
+    if isinstance(answer, np.ndarray):
+        raise Incorrect("You passed an array. Give its length instead: len(x_train).")
+    if not isinstance(answer, (int, np.integer)):
+        raise Incorrect(f"Give a whole number (the count of images). Received: {answer!r}.")
+    if answer == 784 or answer == 28:
+        raise Incorrect(f"{answer} is a size of one image, not the number of images.")
+    if answer == _train_count() // 4:
+        raise Incorrect(f"{answer} is the number of *test* images. Count the training set.")
+    if answer != truth:
+        raise Incorrect(f"{answer} is not the number of training images you loaded.")
+    return f"load_mnist(limit={_LIMIT}) gave you {truth} training images."
+
+
+def _sigmoid_at_zero() -> float:
+    from actlab import catalog
+
+    return float(catalog.get("sigmoid")(0.0))
+
+
+def _check_sigmoid(answer: Any) -> str:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise Incorrect(f"Give a number. Received: {answer!r}.") from None
+    truth = _sigmoid_at_zero()
+    if value == 0.0:
+        raise Incorrect("0 is relu(0), not sigmoid(0). sigmoid(x) = 1 / (1 + exp(-x)).")
+    if value == 1.0:
+        raise Incorrect("sigmoid(0) is not 1: exp(-0) = 1, so the denominator is 1 + 1.")
+    if not np.isclose(value, truth, atol=1e-6):
+        raise Incorrect(f"{value} is not sigmoid(0). Evaluate 1 / (1 + exp(-0)).")
+    return "sigmoid(0) = 1 / (1 + 1) = 0.5: the midpoint of its (0, 1) range."
+
+
+EXERCISES = ExerciseSet("00", "Start here", [
+    Question(
+        "q1",
+        "How many training images did `actlab.data.load_mnist(limit=1000)` give you?",
+        _check_count,
+        "x_train holds one image per row: its length is the count.",
+        "The training images are x_train; len(x_train) counts them (the limit caps it).",
+        "answer_q1 = len(x_train)",
+        _train_count,
+        [(lambda: 784, "size of one image"), (lambda: _train_count() // 4, "test"),
+         (lambda: np.zeros(3), "array")],
+    ),
+    Question(
+        "q2",
+        "What is sigmoid(0)? Compute it with `actlab.catalog.get('sigmoid')`.",
+        _check_sigmoid,
+        "actlab.catalog.get('sigmoid') returns a callable: call it on 0.0.",
+        "sigmoid(0) = 1 / (1 + exp(0)) = 0.5.",
+        "answer_q2 = float(actlab.catalog.get('sigmoid')(0.0))",
+        _sigmoid_at_zero,
+        [(lambda: 0.0, "relu(0)"), (lambda: 1.0, "denominator"), (lambda: "half", "number")],
+    ),
+])

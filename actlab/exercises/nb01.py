@@ -1,0 +1,193 @@
+"""Exercises for 01_activation_gallery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from actlab.exercises import ExerciseSet, Incorrect, Question
+
+LOGITS = np.array([2.0, 1.0, 0.1])
+_P_LOW, _P_HIGH = 0.40, 0.50
+
+
+# --- q1: the gallery ---------------------------------------------------------------
+def _gallery_reference() -> Any:
+    from matplotlib import pyplot as plt
+
+    from actlab import catalog, plotting
+
+    names = catalog.names()
+    fig, axes = plt.subplots(3, 5, figsize=(15, 8))
+    for name, ax in zip(names, axes.ravel(), strict=True):
+        plotting.plot_activations(name, ax=ax, derivatives=False)
+    plt.close(fig)
+    return fig
+
+
+def _curves_in(fig: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    curves = {}
+    for ax in fig.axes:
+        for line in ax.lines:
+            label = line.get_label()
+            if not label.startswith("_"):
+                curves[label] = (np.asarray(line.get_xdata(), "float32"),
+                                 np.asarray(line.get_ydata(), "float32"))
+    return curves
+
+
+def _check_gallery(fig: Any) -> str:
+    from matplotlib.figure import Figure
+
+    from actlab import catalog
+
+    if not isinstance(fig, Figure):
+        raise Incorrect(f"Give the matplotlib Figure (e.g. `fig, axes = plt.subplots(...)`, "
+                        f"then `answer_q1 = fig`). Received: {type(fig).__name__}.")
+    curves = _curves_in(fig)
+    missing = [n for n in catalog.names() if n not in curves]
+    if missing:
+        raise Incorrect(f"These activations are missing from your figure: {', '.join(missing)}. "
+                        "Loop over actlab.catalog.names().")
+    for name in catalog.names():
+        x, y = curves[name]
+        if not np.allclose(y, catalog.get(name)(x), atol=1e-4):
+            raise Incorrect(f"The curve labelled {name!r} is not {name}(x). Plot it with "
+                            f"plot_activations({name!r}, ax=ax).")
+    panels = sum(1 for ax in fig.axes if _curves_in_ax(ax))
+    if panels < len(catalog.names()):
+        raise Incorrect(f"Side by side means one panel each: your {len(catalog.names())} curves "
+                        f"share {panels} panel(s). Use plt.subplots(3, 5) and one ax per name.")
+    return f"All {len(catalog.names())} activations, one panel each."
+
+
+def _curves_in_ax(ax: Any) -> bool:
+    return any(not ln.get_label().startswith("_") for ln in ax.lines)
+
+
+def _three_only() -> Any:
+    from matplotlib import pyplot as plt
+
+    from actlab import plotting
+
+    fig, axes = plt.subplots(1, 3)
+    for name, ax in zip(["relu", "sigmoid", "tanh"], axes, strict=True):
+        plotting.plot_activations(name, ax=ax, derivatives=False)
+    plt.close(fig)
+    return fig
+
+
+def _all_in_one() -> Any:
+    from actlab import catalog, plotting
+
+    return plotting.plot_activations(catalog.names(), derivatives=False)
+
+
+# --- q2: temperature ---------------------------------------------------------------
+def _top_probability(t: float) -> float:
+    z = LOGITS / t
+    p = np.exp(z - z.max())
+    return float((p / p.sum()).max())
+
+
+def _temperature_reference() -> float:
+    lo, hi = 1.0, 10.0  # p(1) ~ 0.66 > target > p(10) ~ 0.37: bisect for p = 0.45
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _top_probability(mid) > 0.45 else (lo, mid)
+    return round((lo + hi) / 2, 3)
+
+
+def _check_temperature(answer: Any) -> str:
+    try:
+        t = float(answer)
+    except (TypeError, ValueError):
+        raise Incorrect(f"Give one number, the temperature T. Received: {answer!r}.") from None
+    if not np.isfinite(t) or t <= 0:
+        raise Incorrect(f"T must be a positive number (softmax(z / T)). Received: {t}.")
+    p = _top_probability(t)
+    if p > _P_HIGH:
+        raise Incorrect(f"At T = {t:g} the top class still has p = {p:.3f} > {_P_HIGH}: "
+                        "raise T to flatten the distribution.")
+    if p < _P_LOW:
+        raise Incorrect(f"At T = {t:g} the distribution is too flat (top p = {p:.3f} < "
+                        f"{_P_LOW}; uniform would be 0.333): lower T.")
+    return f"At T = {t:g} the top class has p = {p:.3f}."
+
+
+# --- q3: zero-centred ---------------------------------------------------------------
+def _zero_centred() -> set[str]:
+    from actlab import catalog
+
+    return {name for name, rec in catalog.ACTIVATIONS.items() if rec.zero_centred}
+
+
+def _check_zero_centred(answer: Any) -> str:
+    from actlab import catalog
+
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        raise Incorrect(f"Give a set (or list) of names, like {{'tanh', ...}}. "
+                        f"Received: {answer!r}.")
+    try:
+        given = {catalog.get(str(n)).name for n in answer}
+    except ValueError as exc:
+        raise Incorrect(str(exc)) from None
+    truth = _zero_centred()
+    extra = sorted(given - truth)
+    if extra:
+        name = extra[0]
+        low = catalog.get(name).output_range[0]
+        why = ("its outputs are never negative" if low >= 0 else
+               "its negative side is small, so the mean output for N(0, 1) inputs is positive")
+        raise Incorrect(f"{name} is not zero-centred: {why}. Check the table's column.")
+    missing = sorted(truth - given)
+    if missing:
+        raise Incorrect(f"You missed {len(missing)}: {', '.join(missing)}. "
+                        "Check every row of the properties table.")
+    return "These have mean output 0 for standard-normal inputs."
+
+
+EXERCISES = ExerciseSet("01", "Activation gallery", [
+    Question(
+        "q1",
+        "Draw every activation in `actlab.catalog.names()` side by side, one panel each, "
+        "and give the Figure.",
+        _check_gallery,
+        "fig, axes = plt.subplots(3, 5); then zip(names, axes.ravel()) and "
+        "plot_activations(name, ax=ax, derivatives=False).",
+        "A 3 x 5 grid holds the 15 activations; plot_activations draws into each ax.",
+        "fig, axes = plt.subplots(3, 5, figsize=(15, 8))\n"
+        "for name, ax in zip(actlab.catalog.names(), axes.ravel()):\n"
+        "    actlab.plotting.plot_activations(name, ax=ax, derivatives=False)\n"
+        "answer_q1 = fig",
+        _gallery_reference,
+        [(_three_only, "missing"), (_all_in_one, "one panel each"),
+         (lambda: "figure", "matplotlib Figure")],
+    ),
+    Question(
+        "q2",
+        "Find a temperature T at which the top class of logits [2.0, 1.0, 0.1] gets a "
+        "softmax probability between 0.40 and 0.50.",
+        _check_temperature,
+        "Dividing logits by T > 1 flattens the distribution. Try the softmax_explorer slider.",
+        "Any T between about 2.02 and 4.97 works; e.g. bisect on T for p = 0.45.",
+        "answer_q2 = 2.5",
+        _temperature_reference,
+        [(lambda: 1.0, "raise T"), (lambda: 50.0, "too flat"), (lambda: 0, "positive"),
+         (lambda: "hot", "one number")],
+    ),
+    Question(
+        "q3",
+        "Which activations of the catalogue are zero-centred? Give a set of names.",
+        _check_zero_centred,
+        "Look at the zero_centred column of `actlab.catalog.properties_table()`.",
+        "tanh, softsign and linear are odd functions; SELU's constants are chosen so that "
+        "N(0, 1) inputs give mean 0 and variance 1.",
+        "answer_q3 = {name for name, rec in actlab.catalog.ACTIVATIONS.items() "
+        "if rec.zero_centred}",
+        _zero_centred,
+        [(lambda: {"tanh"}, "missed"), (lambda: _zero_centred() | {"sigmoid"}, "never negative"),
+         (lambda: _zero_centred() | {"elu"}, "mean output"), (lambda: "tanh", "set")],
+    ),
+])

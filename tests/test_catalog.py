@@ -1,0 +1,156 @@
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from actlab import catalog
+
+X = np.linspace(-6.0, 6.0, 241, dtype="float32")
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+_ALPHA, _SCALE = 1.6732632423543772, 1.0507009873554805
+
+# Small NumPy references, written from the formulas (not from Keras).
+NUMPY_REFERENCE = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0),
+    "relu6": lambda x: np.clip(x, 0, 6),
+    "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),
+    "elu": lambda x: np.where(x > 0, x, np.exp(x) - 1),
+    "selu": lambda x: _SCALE * np.where(x > 0, x, _ALPHA * (np.exp(x) - 1)),
+    "gelu": lambda x: x * 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2))),
+    "silu": lambda x: x * _sigmoid(x),
+    "mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "softplus": lambda x: np.log1p(np.exp(x)),
+    "softsign": lambda x: x / (np.abs(x) + 1),
+    "sigmoid": _sigmoid,
+    "hard_sigmoid": lambda x: np.clip(x + 3, 0, 6) / 6,
+    "hard_silu": lambda x: x * np.clip(x + 3, 0, 6) / 6,
+    "tanh": np.tanh,
+}
+
+
+def test_every_activation_has_a_numpy_reference():
+    """The reference table covers the whole catalogue (a new entry must add one)."""
+    assert set(NUMPY_REFERENCE) == set(catalog.ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_matches_numpy_reference(name):
+    """Each activation equals its NumPy formula."""
+    np.testing.assert_allclose(catalog.get(name)(X), NUMPY_REFERENCE[name](X.astype("float64")),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_matches_keras_activation(name):
+    """Each record wraps keras.activations (same numbers as keras.activations.get)."""
+    rec = catalog.get(name)
+    expected = keras.ops.convert_to_numpy(
+        keras.activations.get(rec.keras_name)(X, **rec.kwargs)
+    )
+    np.testing.assert_allclose(rec(X), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_shape_dtype_and_finite_gradient(name):
+    """Output keeps shape and float32 dtype; the derivative is finite everywhere."""
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32") * 10
+    y = catalog.get(name)(x)
+    assert y.shape == x.shape and y.dtype == np.float32
+    d = catalog.derivative(name, x)
+    assert d.shape == x.shape and np.all(np.isfinite(d))
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_derivative_matches_finite_differences(name):
+    """Autodiff derivative equals a central finite difference (away from kinks)."""
+    x = X[np.abs(X) > 0.05]  # kinks at 0 (and -3, 3, 6 for the hard ones)
+    x = x[np.min(np.abs(x[:, None] - np.array([-3.0, 3.0, 6.0])), axis=1) > 0.05]
+    h = 1e-3
+    ref = NUMPY_REFERENCE[name]
+    x64 = x.astype("float64")
+    fd = (ref(x64 + h) - ref(x64 - h)) / (2 * h)
+    np.testing.assert_allclose(catalog.derivative(name, x), fd, rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_monotonic_flag(name):
+    """`monotonic` is True exactly when the derivative is never negative."""
+    d = catalog.derivative(name, np.linspace(-8, 8, 4001, dtype="float32"))
+    assert catalog.get(name).monotonic == bool(np.all(d >= -1e-6))
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_smooth_flag(name):
+    """`smooth` is True exactly when the derivative has no jump (kink)."""
+    x = np.linspace(-8, 8, 16001, dtype="float32")
+    jumps = np.max(np.abs(np.diff(catalog.derivative(name, x))))
+    assert catalog.get(name).smooth == bool(jumps < 0.01)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_saturating_flag(name):
+    """`saturating` is True exactly when the derivative vanishes on both sides."""
+    d = catalog.derivative(name, np.array([-100.0, 100.0], dtype="float32"))
+    assert catalog.get(name).saturating == bool(np.all(np.abs(d) < 1e-3))
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_zero_centred_flag(name):
+    """`zero_centred` is True exactly when standard-normal inputs give mean output ~0."""
+    z = np.random.default_rng(1).normal(size=400_000).astype("float32")
+    mean = float(np.mean(catalog.get(name)(z)))
+    assert catalog.get(name).zero_centred == (abs(mean) < 0.05), mean
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_output_range(name):
+    """Outputs stay inside the stated range, and come close to its finite ends."""
+    low, high = catalog.get(name).output_range
+    x = np.concatenate([np.linspace(-40, 40, 80001), [-1e4, 1e4]]).astype("float32")
+    y = catalog.get(name)(x)
+    assert y.min() >= low - 1e-3 and y.max() <= high + 1e-3
+    if math.isfinite(low):
+        assert y.min() == pytest.approx(low, abs=2e-3)
+    if math.isfinite(high):
+        assert y.max() == pytest.approx(high, abs=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("ReLU", "relu"), ("swish", "silu"), ("Leaky-ReLU", "leaky_relu"),
+     ("hard swish", "hard_silu"), ("  tanh ", "tanh")],
+)
+def test_get_normalises_names_and_aliases(given, expected):
+    """Case, dashes, spaces and aliases resolve to the canonical name."""
+    assert catalog.get(given).name == expected
+
+
+def test_unknown_name_suggests_close_matches():
+    """A typo gets a ValueError repeating the input and suggesting relu."""
+    with pytest.raises(ValueError, match=r"'rleu'.*Did you mean 'relu'") as info:
+        catalog.get("rleu")
+    assert "Known activations:" in str(info.value)
+
+
+def test_non_string_name_is_a_type_error():
+    """Passing a function instead of a name says what was received."""
+    with pytest.raises(TypeError, match="Received: .*function"):
+        catalog.get(lambda x: x)
+
+
+def test_properties_table_renders_every_activation():
+    """The table has one row per activation and renders as text and Markdown."""
+    table = catalog.properties_table()
+    assert [r["name"] for r in table.rows] == catalog.names()
+    md = table._repr_markdown_()
+    assert md.count("\n") == len(catalog.names()) + 1
+    assert "[0, inf)" in str(table)
+    assert [r["name"] for r in catalog.properties_table(["tanh", "relu"]).rows] == [
+        "tanh", "relu"]

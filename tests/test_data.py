@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+
+from actlab import data
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch, tmp_path):
+    """Every test starts with an empty in-process cache and an empty Keras home."""
+    monkeypatch.setattr(data, "_CACHE", {})
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.delenv(data.OFFLINE_ENV, raising=False)
+
+
+def test_offline_falls_back_and_says_so(capsys):
+    """With no cache and no network, load_mnist announces the fallback in one line."""
+    d = data.load_mnist()
+    out = capsys.readouterr().out
+    assert d.source == "sklearn-digits" and d.is_fallback
+    assert out.count("\n") == 1 and "offline fallback" in out and "Traceback" not in out
+    assert "MNIST is not available" in d.description
+
+
+def test_fallback_has_mnist_shapes_and_scale():
+    """The fallback looks like MNIST: (n, 28, 28) float32 in [0, 1], labels 0-9."""
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(verbose=False)
+    assert x_train.shape == (1437, 28, 28) and x_test.shape == (360, 28, 28)
+    assert x_train.dtype == np.float32 and x_train.min() >= 0.0 and x_train.max() == 1.0
+    assert set(np.unique(y_train)) == set(range(10)) and y_test.dtype == np.int64
+    # The 2-pixel border stays empty, as in MNIST.
+    assert np.all(x_train[:, :2, :] == 0) and np.all(x_train[:, :, -2:] == 0)
+
+
+def test_offline_env_skips_the_download(monkeypatch):
+    """ACTLAB_OFFLINE=1 never calls Keras's downloader when nothing is cached."""
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+
+    def boom():
+        raise AssertionError("must not try to download")
+
+    monkeypatch.setattr(data, "_keras_mnist", boom)
+    d = data.load_mnist(verbose=False)
+    assert d.source == "sklearn-digits" and data.OFFLINE_ENV in d.description
+
+
+def test_uses_keras_loader_when_it_works(monkeypatch):
+    """When Keras's loader returns MNIST, that is what we get, scaled to [0, 1]."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    fake = ((rng.integers(0, 256, (50, 28, 28), dtype=np.uint8), rng.integers(0, 10, 50)),
+            (rng.integers(0, 256, (20, 28, 28), dtype=np.uint8), rng.integers(0, 10, 20)))
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
+    d = data.load_mnist(verbose=False)
+    assert d.source == "keras-mnist" and not d.is_fallback
+    np.testing.assert_allclose(d.x_train, fake[0][0] / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(d.y_test, fake[1][1])
+
+
+def test_limit_caps_train_and_test():
+    """limit=n keeps n training and n // 4 test images."""
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(limit=200, verbose=False)
+    assert len(x_train) == len(y_train) == 200 and len(x_test) == len(y_test) == 50
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "100", True])
+def test_bad_limit_is_a_clear_error(bad):
+    """A bad limit names the received value."""
+    with pytest.raises(ValueError, match=r"Received: limit="):
+        data.load_mnist(limit=bad)
+
+
+def test_cache_path_follows_keras_home(tmp_path, monkeypatch):
+    """The cache path is $KERAS_HOME/datasets/mnist.npz, as Keras uses."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert data.mnist_cache_path() == tmp_path / "datasets" / "mnist.npz"
+
+
+@pytest.mark.parametrize("maker", [data.make_circles, data.make_moons, data.make_spirals])
+def test_2d_sets_shapes_balance_and_determinism(maker):
+    """2-D sets: (n, 2) float32, balanced int labels, same seed -> same points."""
+    x, y = maker(300, seed=3)
+    assert x.shape == (300, 2) and x.dtype == np.float32 and y.dtype == np.int64
+    assert set(np.unique(y)) == {0, 1} and abs(y.mean() - 0.5) < 0.01
+    np.testing.assert_array_equal(x, maker(300, seed=3)[0])
+    assert not np.array_equal(x, maker(300, seed=4)[0])
+
+
+def test_circles_are_not_linearly_separable():
+    """A linear classifier cannot separate the circles (the point of notebook 02)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = data.make_circles(400)
+    assert LogisticRegression().fit(x, y).score(x, y) < 0.7
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [({"n": 1}, "n must be"), ({"noise": -1}, "noise"),
+                                               ({"factor": 1.5}, "factor")])
+def test_2d_bad_arguments(kwargs, match):
+    """Bad sizes, noise or radius ratios get a clear error."""
+    with pytest.raises(ValueError, match=match):
+        data.make_circles(**kwargs)

@@ -1,0 +1,109 @@
+import keras
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from actlab import catalog, plotting
+
+
+@pytest.fixture(autouse=True)
+def _close_all():
+    yield
+    plt.close("all")
+
+
+def test_plot_activations_draws_the_true_curves():
+    """Lines carry the activation values and autodiff derivatives."""
+    x = np.linspace(-3, 3, 50, dtype="float32")
+    fig = plotting.plot_activations(["relu", "tanh"], x=x)
+    f_ax, d_ax = fig.axes
+    np.testing.assert_allclose(f_ax.lines[1].get_ydata(), np.tanh(x), atol=1e-6)
+    np.testing.assert_allclose(d_ax.lines[1].get_ydata(), 1 - np.tanh(x) ** 2, atol=1e-5)
+    np.testing.assert_array_equal(d_ax.lines[0].get_ydata(), (x > 0).astype("float32"))
+
+
+def test_returned_figure_is_detached_from_pyplot():
+    """Without ax= the figure is not left open in pyplot (so it shows only once)."""
+    fig = plotting.plot_activations("sigmoid", derivatives=False)
+    assert isinstance(fig, Figure) and not plt.get_fignums()
+
+
+def test_plot_into_given_axes():
+    """ax= draws into the caller's axes and returns its figure."""
+    fig, axes = plt.subplots(1, 2)
+    out = plotting.plot_activations("elu", ax=axes)
+    def labels(ax):
+        return [ln.get_label() for ln in ax.lines if not ln.get_label().startswith("_")]
+
+    assert out is fig and labels(axes[0]) == ["elu"] and labels(axes[1]) == ["elu'"]
+
+
+def test_plot_activations_rejects_unknown_and_empty():
+    """Unknown names and empty lists get clear errors."""
+    with pytest.raises(ValueError, match="Did you mean"):
+        plotting.plot_activations(["rleu"])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_activations([])
+
+
+def test_plot_history_accepts_history_dict_and_runs():
+    """One history or a dict of runs: one line per run per metric."""
+    runs = {"relu": {"accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]},
+            "tanh": {"accuracy": [0.4, 0.6], "val_accuracy": [0.3, 0.5]}}
+    fig = plotting.plot_history(runs)
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
+    np.testing.assert_array_equal(fig.axes[1].lines[1].get_ydata(), [0.3, 0.5])
+    single = plotting.plot_history({"loss": [1.0, 0.5]}, metrics=["loss"])
+    assert len(single.axes[0].lines) == 1
+    with pytest.raises(ValueError, match="It has: \\['loss'\\]"):
+        plotting.plot_history({"loss": [1.0]})
+
+
+def test_plot_decision_boundary_uses_the_model():
+    """Regions follow the model's prediction (here: x0 > 0 is class 1)."""
+    x = np.array([[-1, 0], [1, 0], [-1, 1], [1, 1]], dtype="float32")
+    y = np.array([0, 1, 0, 1])
+
+    def model(grid):
+        return (grid[:, :1] > 0).astype("float32")
+
+    fig = plotting.plot_decision_boundary(model, x, y, resolution=20)
+    assert isinstance(fig, Figure) and fig.axes[0].collections
+    keras_model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+    plotting.plot_decision_boundary(keras_model, x, y, resolution=10)
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        plotting.plot_decision_boundary(model, np.zeros((4, 3)), y)
+
+
+def test_gradient_norms_and_dead_units_plots():
+    """Per-layer series plot in network order; several series overlay."""
+    fig = plotting.plot_gradient_norms({"a": {"d1": 1e-3, "d2": 1e-1}, "b": {"d1": 1, "d2": 2}})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["d1", "d2"]
+    fig2 = plotting.plot_dead_units({"dense": 0.5, "dense_1": 0.25})
+    np.testing.assert_array_equal(fig2.axes[0].lines[0].get_ydata(), [0.5, 0.25])
+    with pytest.raises(ValueError, match="Nothing to plot"):
+        plotting.plot_dead_units({})
+
+
+def test_layer_histograms_report_sparsity():
+    """One panel per layer; the title gives the share of exact zeros."""
+    acts = {"relu_layer": np.array([0, 0, 0, 1.0]), "tanh_layer": np.array([-0.5, 0.5])}
+    fig = plotting.plot_layer_histograms(acts)
+    assert len(fig.axes) == 2 and "75% zeros" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="no activations"):
+        plotting.plot_layer_histograms({})
+
+
+def test_backend_is_non_interactive():
+    """Tests draw off-screen."""
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_catalog_formula_is_the_single_plot_title():
+    """A single activation is titled with its formula."""
+    fig = plotting.plot_activations("softplus", derivatives=False)
+    assert fig.axes[0].get_title() == catalog.get("softplus").formula
