@@ -1,0 +1,210 @@
+"""Small model builders for the notebooks, and the algebra of linear stacks.
+
+``mlp`` builds the multi-layer perceptrons the course trains over and over,
+with stable layer names (``hidden_1``, ``hidden_2``, ..., ``output``) so that
+exercises can refer to layers by name. ``linear_stack`` and ``collapse_linear``
+show that Dense layers without an activation compose to one Dense layer:
+``(x @ W1 + b1) @ W2 + b2 = x @ (W1 @ W2) + (b1 @ W2 + b2)``.
+
+Importing this module imports Keras (it is not imported by ``import actlab``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from actlab._keras import keras
+
+__all__ = ["collapse_linear", "linear_stack", "mlp"]
+
+
+def _shape(input_shape: int | Sequence[int]) -> tuple[int, ...]:
+    shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
+    if not shape or any(
+        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape
+    ):
+        raise ValueError(
+            "input_shape must be a positive integer (number of features) or a tuple of them, "
+            f"e.g. 784 or (28, 28). Received: input_shape={input_shape!r}"
+        )
+    return tuple(int(d) for d in shape)
+
+
+def mlp(
+    input_shape: int | Sequence[int],
+    widths: Sequence[int],
+    activations: str | Any | Sequence[str | Any],
+    *,
+    output_units: int = 1,
+    output_activation: str | None = None,
+    seed: int | None = None,
+    name: str = "mlp",
+) -> Any:
+    """Build a Sequential multi-layer perceptron with stable layer names.
+
+    The model is ``keras.Input(input_shape)`` -> ``Flatten`` (only when the input
+    has more than one axis) -> ``Dense(widths[i], activation=activations[i],
+    name=f"hidden_{i + 1}")`` -> ``Dense(output_units,
+    activation=output_activation, name="output")``.
+
+    Args:
+        input_shape: Number of input features, or a shape such as ``(28, 28)``.
+        widths: Units of each hidden layer, e.g. ``[64, 32]``.
+        activations: One activation for every hidden layer (``"relu"``), or one
+            per hidden layer (``["relu", "tanh"]``). Anything ``Dense(activation=)``
+            accepts: a name, a callable or a Keras activation layer.
+        output_units: Units of the output layer.
+        output_activation: Activation of the output layer (None: logits).
+        seed: When given, the kernels are initialised with ``GlorotUniform``
+            seeded from it, so the same call builds the same weights in any
+            process. None uses Keras's global seed (``actlab.seed``).
+        name: The model's name.
+
+    Returns:
+        A built ``keras.Sequential`` (it starts with ``keras.Input``).
+
+    Raises:
+        ValueError: If ``widths`` is empty or not positive integers, or the
+            number of activations does not match the number of hidden layers.
+
+    """
+    shape = _shape(input_shape)
+    widths = list(widths)
+    if not widths or any(
+        isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths
+    ):
+        raise ValueError(
+            f"widths must be a non-empty list of positive integers, e.g. [64, 32]. "
+            f"Received: widths={widths!r}"
+        )
+    if isinstance(activations, str) or not isinstance(activations, Sequence):
+        acts = [activations] * len(widths)
+    else:
+        acts = list(activations)
+        if len(acts) != len(widths):
+            raise ValueError(
+                f"Got {len(widths)} hidden widths but {len(acts)} activations: pass one "
+                f"activation per hidden layer, or a single one for all. "
+                f"Received: widths={widths!r}, activations={acts!r}"
+            )
+    k = keras()
+
+    def init(i: int) -> Any:
+        return "glorot_uniform" if seed is None else k.initializers.GlorotUniform(seed=seed + i)
+
+    layers: list[Any] = [k.Input(shape)]
+    if len(shape) > 1:
+        layers.append(k.layers.Flatten(name="flatten"))
+    for i, (w, a) in enumerate(zip(widths, acts, strict=True)):
+        layers.append(
+            k.layers.Dense(int(w), activation=a, kernel_initializer=init(i), name=f"hidden_{i + 1}")
+        )
+    layers.append(
+        k.layers.Dense(
+            int(output_units),
+            activation=output_activation,
+            kernel_initializer=init(len(widths)),
+            name="output",
+        )
+    )
+    return k.Sequential(layers, name=name)
+
+
+def linear_stack(widths: Sequence[int], *, seed: int = 0, name: str = "linear_stack") -> Any:
+    """Build Dense layers with no activation and random, non-zero biases.
+
+    Non-zero biases matter: with Keras's default zero biases a wrong bias
+    formula would go unnoticed.
+
+    Args:
+        widths: ``[inputs, units_1, units_2, ...]``, e.g. ``[4, 6, 5, 3]`` is
+            4 inputs and three Dense layers of 6, 5 and 3 units.
+        seed: Seeds the kernel and bias initialisers (same seed, same weights).
+        name: The model's name.
+
+    Returns:
+        A ``keras.Sequential`` whose layers are named ``linear_1``, ``linear_2``...
+
+    Raises:
+        ValueError: If fewer than two widths are given or any is not a positive integer.
+
+    """
+    widths = list(widths)
+    if len(widths) < 2 or any(
+        isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths
+    ):
+        raise ValueError(
+            "widths must list the input size and at least one layer size, all positive "
+            f"integers, e.g. [4, 6, 5, 3]. Received: widths={widths!r}"
+        )
+    k = keras()
+    layers: list[Any] = [k.Input((int(widths[0]),))]
+    for i, w in enumerate(widths[1:]):
+        layers.append(
+            k.layers.Dense(
+                int(w),
+                name=f"linear_{i + 1}",
+                kernel_initializer=k.initializers.GlorotUniform(seed=seed + 2 * i),
+                bias_initializer=k.initializers.RandomNormal(stddev=0.5, seed=seed + 2 * i + 1),
+            )
+        )
+    return k.Sequential(layers, name=name)
+
+
+def collapse_linear(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fold a stack of activation-free Dense layers into one ``(W, b)``.
+
+    ``(x @ W1 + b1) @ W2 + b2 = x @ (W1 @ W2) + (b1 @ W2 + b2)``, applied
+    layer after layer, so ``model(x) == x @ W + b``.
+
+    Args:
+        model: A Keras model whose layers (after its Input) are all ``Dense``
+            layers with the linear activation, applied one after another. The
+            model is only read, never changed.
+
+    Returns:
+        ``(W, b)`` as float64 NumPy arrays of shapes ``(inputs, outputs)`` and
+        ``(outputs,)``.
+
+    Raises:
+        ValueError: If a layer is not a Dense layer, applies a non-linear
+            activation, or has no bias; or the model has no Dense layer.
+
+    """
+    k = keras()
+    w_total: np.ndarray | None = None
+    b_total: np.ndarray | None = None
+    for layer in getattr(model, "layers", None) or []:
+        if isinstance(layer, k.layers.InputLayer):
+            continue
+        if not isinstance(layer, k.layers.Dense):
+            raise ValueError(
+                f"collapse_linear only folds Dense layers. Layer {layer.name!r} is a "
+                f"{type(layer).__name__}. Pass a model made of Dense layers only."
+            )
+        act = k.activations.serialize(layer.activation)
+        act_name = act if isinstance(act, str) else getattr(layer.activation, "__name__", act)
+        if act_name != "linear":
+            raise ValueError(
+                f"Layer {layer.name!r} applies the activation {act_name!r}. A non-linear "
+                f"activation cannot be folded into one matrix: that is the point of "
+                f"activations. Pass a model whose Dense layers have no activation."
+            )
+        if not layer.use_bias:
+            bias = np.zeros(layer.units)
+        else:
+            bias = np.asarray(layer.bias.numpy(), dtype="float64")
+        kernel = np.asarray(layer.kernel.numpy(), dtype="float64")
+        if w_total is None:
+            w_total, b_total = kernel, bias
+        else:
+            w_total, b_total = w_total @ kernel, b_total @ kernel + bias
+    if w_total is None or b_total is None:
+        raise ValueError(
+            f"collapse_linear found no Dense layer in {getattr(model, 'name', model)!r}. "
+            "Pass a built Keras model made of Dense layers."
+        )
+    return w_total, b_total
