@@ -1,0 +1,477 @@
+"""Probes: look inside a trained model without changing it.
+
+* :func:`get_activations` -- the outputs of chosen layers for some inputs;
+* :func:`gradient_norms` -- per-layer gradient norms of the loss;
+* :func:`dead_units` -- the fraction of units that never fire, per activation site.
+
+Each model gets its probe (a multi-output ``keras.Model`` over the requested
+layers, wrapped in a ``tf.function`` with a batch-size-agnostic signature)
+built once and cached. The cache is keyed weakly on the model, so deleting the
+model frees its probes. Inputs are processed in batches of ``batch_size``, so
+memory stays bounded for the model's activations; :func:`dead_units` keeps only
+running per-unit maxima and never holds all activations at once.
+
+Layers inside nested models are reported under their path
+(``"inner/dense"``). A layer called more than once in the graph (a shared
+layer) gets one entry per call: ``"dense"``, ``"dense@1"``, ...
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers as klayers
+
+from actlab.surgery import (
+    Functional,
+    _check_model,
+    _is_graph_model,
+    _walk,
+    find_activations,
+    layer_paths,
+    select_paths,
+)
+
+__all__ = ["dead_units", "get_activations", "gradient_norms"]
+
+
+# ---------------------------------------------------------------------------
+# Probe construction
+
+
+@dataclass
+class _Probe:
+    """A built probe: the multi-output model, its traced runner and output keys."""
+
+    model: keras.Model
+    run: Callable[..., Any]
+    keys: list[str]
+
+
+#: model -> {selection: _Probe}. Weak keys: a deleted model frees its probes.
+_PROBES: weakref.WeakKeyDictionary[Any, dict[Any, _Probe]] = weakref.WeakKeyDictionary()
+#: model -> gradient runner (a tf.function holding only a weak reference to it).
+_GRADS: weakref.WeakKeyDictionary[Any, tuple[Callable[..., Any], list[str], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+#: How many probes / gradient functions were built (tests check the caching).
+BUILD_COUNT = {"probe": 0, "gradients": 0}
+
+
+def _graph(model: Any) -> Any:
+    """The functional graph of a Sequential or functional model."""
+    return model if isinstance(model, Functional) else model._functional
+
+
+def _calls(model: Any, layer: Any) -> list[Any]:
+    """The nodes (calls) of ``layer`` inside ``model``'s graph, in graph order."""
+    in_graph = {id(n) for nodes in _graph(model)._nodes_by_depth.values() for n in nodes}
+    return [n for n in layer._inbound_nodes if id(n) in in_graph]
+
+
+def _single(tensors: Sequence[Any]) -> Any:
+    return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+def _build_level(model: Any, wanted: set[str], prefix: str) -> tuple[keras.Model, list[str]]:
+    """A multi-output model from ``model``'s inputs to the wanted layers' outputs.
+
+    Nested models that contain wanted layers get their own probe, called on
+    the nested model's input tensors, so the result is one model.
+    """
+    outputs: list[Any] = []
+    keys: list[str] = []
+    nested: list[tuple[Any, str, Any]] = []
+    for layer in model.layers:
+        if isinstance(layer, klayers.InputLayer):
+            continue
+        path = f"{prefix}{layer.name}"
+        calls = _calls(model, layer)
+        inner_wanted = _is_graph_model(layer) and any(w.startswith(path + "/") for w in wanted)
+        for i, node in enumerate(calls):
+            suffix = "" if i == 0 else f"@{i}"
+            if path in wanted:
+                for j, t in enumerate(node.output_tensors):
+                    keys.append(
+                        f"{path}{suffix}" + (f"#{j}" if len(node.output_tensors) > 1 else "")
+                    )
+                    outputs.append(t)
+            if inner_wanted:
+                nested.append((layer, suffix, node))
+    graph_inputs = list(_graph(model).inputs)
+    if not nested:
+        return keras.Model(graph_inputs, outputs), keys
+    n_own = len(outputs)
+    feeds = [list(node.input_tensors) for _, _, node in nested]
+    level = keras.Model(graph_inputs, outputs + [t for f in feeds for t in f])
+    fresh = [keras.Input(batch_shape=t.shape, dtype=t.dtype) for t in graph_inputs]
+    level_out = level(fresh)
+    level_out = level_out if isinstance(level_out, (list, tuple)) else [level_out]
+    final_outputs = list(level_out[:n_own])
+    pos = n_own
+    for (layer, suffix, _), feed in zip(nested, feeds, strict=True):
+        sub, sub_keys = _build_level(layer, wanted, prefix=f"{prefix}{layer.name}/")
+        sub_in = list(level_out[pos : pos + len(feed)])
+        pos += len(feed)
+        sub_out = sub(sub_in)
+        sub_out = sub_out if isinstance(sub_out, (list, tuple)) else [sub_out]
+        final_outputs.extend(sub_out)
+        keys.extend(f"{k}{suffix}" for k in sub_keys)
+    return keras.Model(fresh, final_outputs), keys
+
+
+def _probe(model: keras.Model, paths: tuple[str, ...]) -> _Probe:
+    """The cached probe of ``model`` for the layer paths ``paths``."""
+    per_model = _PROBES.setdefault(model, {})
+    cached = per_model.get(paths)
+    if cached is not None:
+        return cached
+    built, keys = _build_level(model, set(paths), prefix="")
+    order = {p: i for i, p in enumerate(layer_paths(model))}
+    signature = [tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in built.inputs]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def run(*xs: Any) -> Any:
+        out = built(list(xs), training=False)
+        return out if isinstance(out, (list, tuple)) else [out]
+
+    # Network order: by layer position, then call index / output index.
+    ranked = sorted(range(len(keys)), key=lambda i: (order[_base(keys[i])], keys[i]))
+    probe = _Probe(built, run, keys)
+    probe.keys = keys
+    probe.order = ranked  # type: ignore[attr-defined]
+    BUILD_COUNT["probe"] += 1
+    per_model[paths] = probe
+    return probe
+
+
+def _base(key: str) -> str:
+    return key.split("@", 1)[0].split("#", 1)[0]
+
+
+# ---------------------------------------------------------------------------
+# Input checks
+
+
+def _as_inputs(model: keras.Model, x: Any, what: str) -> list[np.ndarray]:
+    """``x`` as a list of arrays matching ``model.inputs``; clear errors otherwise."""
+    inputs = list(_graph(model).inputs)
+    xs = list(x) if isinstance(x, (list, tuple)) and len(inputs) > 1 else [x]
+    if len(xs) != len(inputs):
+        raise ValueError(
+            f"{what}: model {model.name!r} has {len(inputs)} inputs; x must be a list of "
+            f"{len(inputs)} arrays. Received {len(xs)}."
+        )
+    out = []
+    for arr, spec in zip(xs, inputs, strict=True):
+        if isinstance(arr, dict):
+            raise TypeError(f"{what}: x must be an array (or a list of arrays), not a dict.")
+        a = arr.numpy() if hasattr(arr, "numpy") else np.asarray(arr)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{what}: x must hold numbers (the model input {spec.name!r} is "
+                f"{spec.dtype}). Received an array of dtype {a.dtype}. Convert it "
+                "first, e.g. x = np.asarray(x, dtype='float32')."
+            )
+        expected = tuple(spec.shape)
+        if a.ndim != len(expected) or any(
+            e is not None and e != r for e, r in zip(expected[1:], a.shape[1:], strict=False)
+        ):
+            shown = "(batch, " + ", ".join(str(d) for d in expected[1:]) + ")"
+            hint = ""
+            if a.ndim == len(expected) - 1:
+                hint = " For a single sample add a batch axis: x[None]."
+            raise ValueError(
+                f"{what}: x has the wrong shape for model {model.name!r}: the model "
+                f"expects {shown}, received {a.shape}.{hint}"
+            )
+        out.append(a.astype(spec.dtype, copy=False))
+    n = {len(a) for a in out}
+    if len(n) != 1:
+        raise ValueError(f"{what}: the arrays in x have different lengths: {sorted(n)}.")
+    if next(iter(n)) == 0:
+        raise ValueError(f"{what}: x is empty (0 samples); pass at least one sample.")
+    return out
+
+
+def _check_batch_size(batch_size: int, what: str) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            f"{what}: batch_size must be a positive integer. Received: {batch_size!r}."
+        )
+
+
+def _batches(xs: list[np.ndarray], batch_size: int) -> Iterator[tuple[int, list[np.ndarray]]]:
+    n = len(xs[0])
+    for start in range(0, n, batch_size):
+        yield start, [a[start : start + batch_size] for a in xs]
+
+
+def _resolve_layers(model: keras.Model, layers: Iterable[str] | None, what: str) -> tuple[str, ...]:
+    paths = layer_paths(model)
+    if layers is None:
+        leaves = {p for p, layer in _walk(model) if not _is_graph_model(layer)}
+        return tuple(p for p in paths if p in leaves)
+    chosen = select_paths(model, layers, what=what)
+    # A nested model's own name selects the model's output *and* its layers.
+    return tuple(p for p in paths if p in chosen)
+
+
+def _iter_outputs(
+    model: keras.Model, x: Any, layers: Iterable[str] | None, batch_size: int, what: str
+) -> tuple[_Probe, Iterator[list[np.ndarray]]]:
+    _check_model(model, what)
+    _check_batch_size(batch_size, what)
+    xs = _as_inputs(model, x, what)
+    probe = _probe(model, _resolve_layers(model, layers, what))
+
+    def gen() -> Iterator[list[np.ndarray]]:
+        for _, batch in _batches(xs, batch_size):
+            outs = probe.run(*[tf.convert_to_tensor(b) for b in batch])
+            yield [o.numpy() for o in outs]
+
+    return probe, gen()
+
+
+def get_activations(
+    model: keras.Model,
+    x: Any,
+    *,
+    layers: Iterable[str] | None = None,
+    batch_size: int = 256,
+) -> dict[str, np.ndarray]:
+    """The outputs of the model's layers for inputs ``x`` (inference mode).
+
+    One forward pass per batch through a probe model built once per model
+    and layer selection and cached (weakly: it is freed with the model).
+
+    Args:
+        model: A Sequential or functional model (not modified).
+        x: Inputs, an array ``(n, ...)`` matching the model's input shape (a
+            list of arrays for a multi-input model).
+        layers: Layer names or paths (``"inner/dense"``); a nested model's
+            path selects its output and all its layers. Default: every layer
+            that is not itself a model (nested layers included).
+        batch_size: Samples per forward pass.
+
+    Returns:
+        ``{path: array (n, ...)}`` in network order. A shared layer has one
+        entry per call (``"dense"``, ``"dense@1"``).
+
+    Raises:
+        TypeError: Not a model, a subclassed model without a graph, or ``x``
+            that does not hold numbers.
+        ValueError: ``x`` of the wrong shape, an unknown layer name, or a bad
+            ``batch_size``.
+
+    """
+    probe, outs = _iter_outputs(model, x, layers, batch_size, "get_activations")
+    chunks: list[list[np.ndarray]] = [[] for _ in probe.keys]
+    for batch_out in outs:
+        for i, o in enumerate(batch_out):
+            chunks[i].append(o)
+    return {
+        probe.keys[i]: (chunks[i][0] if len(chunks[i]) == 1 else np.concatenate(chunks[i]))
+        for i in probe.order  # type: ignore[attr-defined]
+    }
+
+
+def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[str, float]:
+    """Per activation site, the fraction of dead units.
+
+    A unit (an index on the last axis: a neuron of a ``Dense`` layer, a
+    channel of a ``Conv2D``) is dead when its output is ``<= threshold`` for
+    every sample of ``x`` (and every position, for convolutions):
+    ``dead = mean_over_units(max_over_samples(output) <= threshold)``. For an
+    ``activation=`` argument the layer's output is already post-activation.
+    A shared layer's unit is dead only if it is dead in every call.
+
+    Args:
+        model: A Sequential or functional model (not modified).
+        x: Inputs, as for :func:`get_activations`.
+        threshold: Outputs ``<= threshold`` count as "not firing".
+
+    Returns:
+        ``{site path: fraction in [0, 1]}`` for every site of
+        :func:`actlab.find_activations`, in network order.
+
+    Raises:
+        ValueError: As :func:`get_activations`; also when the model has no
+            activation sites.
+
+    """
+    _check_model(model, "dead_units")
+    sites = find_activations(model)
+    if not sites:
+        raise ValueError(
+            f"dead_units: model {model.name!r} has no activations (no activation= "
+            "arguments other than linear, no activation layers), so there are no "
+            "units to check."
+        )
+    probe, outs = _iter_outputs(model, x, [s.path for s in sites], 256, "dead_units")
+    maxima: dict[str, np.ndarray] = {}
+    for batch_out in outs:
+        for key, o in zip(probe.keys, batch_out, strict=True):
+            m = o.reshape(-1, o.shape[-1]).max(axis=0) if o.ndim > 1 else o.max(keepdims=True)
+            base = _base(key)
+            maxima[base] = m if base not in maxima else np.maximum(maxima[base], m)
+    return {s.path: float(np.mean(maxima[s.path] <= threshold)) for s in sites}
+
+
+# ---------------------------------------------------------------------------
+# Gradient norms
+
+
+def _kernels(model: keras.Model) -> tuple[list[str], list[Any]]:
+    """``(paths, first trainable weight)`` of every layer with trainable weights."""
+    paths, kernels, seen = [], [], set()
+    for path, layer in _walk(model):
+        if _is_graph_model(layer) or id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if layer.trainable_weights:
+            paths.append(path)
+            kernels.append(layer.trainable_weights[0])
+    return paths, kernels
+
+
+def _per_sample_loss(loss: Any) -> Callable[[Any, Any], Any]:
+    obj = keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
+    if isinstance(obj, keras.losses.Loss):
+        return obj.call
+    return obj
+
+
+def _loss_fn(model: keras.Model, loss: Any) -> Callable[[Any, Any], Any]:
+    """The mean loss ``loss(y, y_pred)`` to differentiate (compiled one by default)."""
+    if loss is None:
+        loss = getattr(model, "loss", None)
+        if loss is None:
+            raise ValueError(
+                f"gradient_norms: model {model.name!r} has no compiled loss and no "
+                "loss= was given. Compile it (model.compile(loss=...)) or pass "
+                "loss=, e.g. loss='sparse_categorical_crossentropy'."
+            )
+    if isinstance(loss, (list, tuple)) or (isinstance(loss, dict) and "class_name" not in loss):
+        raise ValueError(
+            "gradient_norms supports models with a single loss; received a "
+            f"{type(loss).__name__} of losses. Pass loss= for one output."
+        )
+    try:
+        per_sample = _per_sample_loss(loss)
+    except ValueError as err:
+        raise ValueError(f"gradient_norms: unknown loss {loss!r}: {err}") from err
+    if not callable(per_sample):
+        raise TypeError(
+            f"gradient_norms: loss must be a loss name, a keras.losses.Loss or a "
+            f"callable(y_true, y_pred). Received: {loss!r}."
+        )
+
+    def mean_loss(y_true: Any, y_pred: Any) -> Any:
+        return keras.ops.mean(per_sample(y_true, y_pred))
+
+    return mean_loss
+
+
+def _grad_runner(model: keras.Model, loss: Any) -> tuple[Callable[..., Any], list[str]]:
+    """A traced ``(xs, y) -> gradients`` for ``model``, cached weakly per model and loss."""
+    key_loss = loss if isinstance(loss, (str, type(None))) else id(loss)
+    cached = _GRADS.get(model)
+    if cached is not None and cached[2][0] == key_loss:
+        return cached[0], cached[1]
+    paths, kernels = _kernels(model)
+    mean_loss = _loss_fn(model, loss)
+    ref = weakref.ref(model)
+
+    @tf.function(reduce_retracing=True, autograph=False)
+    def grads(xs: list[Any], y: Any) -> list[Any]:
+        m = ref()
+        with tf.GradientTape() as tape:
+            pred = m(xs[0] if len(xs) == 1 else xs, training=False)
+            value = mean_loss(y, pred)
+        return tape.gradient(value, kernels)
+
+    BUILD_COUNT["gradients"] += 1
+    _GRADS[model] = (grads, paths, [key_loss])
+    return grads, paths
+
+
+def gradient_norms(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    *,
+    loss: Any = None,
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Per layer with weights, the gradient norm of the mean loss over ``x``.
+
+    ``norm = ||d mean_i loss(y_i, model(x_i)) / d kernel||_2`` where ``kernel``
+    is the layer's first trainable weight. The model runs in inference mode
+    (``training=False``: dropout off, batch norm uses its moving statistics
+    and is not updated). Batches are combined weighted by their size, so the
+    result equals the full-batch gradient whatever ``batch_size`` is.
+
+    Args:
+        model: A Sequential or functional model (not modified).
+        x: Inputs, as for :func:`get_activations`.
+        y: Targets, one per sample of ``x``.
+        loss: A loss name, ``keras.losses.Loss`` or ``callable(y_true,
+            y_pred)``; the model's compiled loss when None.
+        batch_size: Samples per gradient computation.
+
+    Returns:
+        ``{layer path: norm}`` in network order; a layer whose kernel gets no
+        gradient (it does not affect the loss) has norm 0.
+
+    Raises:
+        ValueError: ``y`` missing or of the wrong length, no compiled loss and
+            no ``loss=``, ``x`` of the wrong shape, a bad ``batch_size``.
+        TypeError: As :func:`get_activations`.
+
+    """
+    what = "gradient_norms"
+    _check_model(model, what)
+    _check_batch_size(batch_size, what)
+    if y is None:
+        raise ValueError(
+            "gradient_norms: y is required (the targets the loss compares the "
+            "predictions with), one per sample of x. Received: y=None."
+        )
+    xs = _as_inputs(model, x, what)
+    ya = y.numpy() if hasattr(y, "numpy") else np.asarray(y)
+    if ya.dtype.kind not in "biuf":
+        raise TypeError(f"gradient_norms: y must hold numbers. Received dtype {ya.dtype}.")
+    n = len(xs[0])
+    if len(ya) != n:
+        raise ValueError(
+            f"gradient_norms: x has {n} samples but y has {len(ya)}; pass one target per sample."
+        )
+    run, paths = _grad_runner(model, loss)
+    if not paths:
+        raise ValueError(f"gradient_norms: model {model.name!r} has no trainable weights.")
+    total: list[Any] | None = None
+    for start, batch in _batches(xs, batch_size):
+        yb = ya[start : start + batch_size]
+        g = run([tf.convert_to_tensor(b) for b in batch], tf.convert_to_tensor(yb))
+        w = len(yb) / n
+        scaled = [None if gi is None else gi * w for gi in g]
+        total = (
+            scaled
+            if total is None
+            else [
+                a if b is None else (b if a is None else a + b)
+                for a, b in zip(total, scaled, strict=True)
+            ]
+        )
+    assert total is not None
+    return {
+        p: (0.0 if g is None else float(tf.norm(g).numpy()))
+        for p, g in zip(paths, total, strict=True)
+    }
