@@ -1,0 +1,283 @@
+"""The bench runner's pure parts: discovery, row checks, isolation, table and report files.
+
+No timing assertions: these tests check what the runner does with plugins and
+rows, using tiny plugins written to a temporary folder (no TensorFlow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+# bench/ is scripts, not an installed package: load the runner from its file.
+_SPEC = importlib.util.spec_from_file_location(
+    "bench_run", Path(__file__).resolve().parents[1] / "bench" / "run.py"
+)
+runner = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(runner)
+
+
+def _plugin(folder: Path, topic: str, body: str) -> Path:
+    path = folder / f"bench_{topic}.py"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+GOOD = """
+def run():
+    return [
+        {"name": "alpha", "value": 1.5, "unit": "s", "target": "<= 2 s", "ok": True,
+         "detail": "median of 3"},
+        {"name": "beta", "value": 3, "unit": "x", "target": "<= 1.2x", "ok": False,
+         "detail": ""},
+    ]
+"""
+
+
+def _row(name: str, value: float | None, ok: bool | None, *, error: bool = False) -> dict:
+    return {
+        "topic": "t",
+        "name": name,
+        "value": value,
+        "unit": "s",
+        "target": None if ok is None else "<= 1 s",
+        "ok": ok,
+        "detail": "how | measured",
+        "error": error,
+    }
+
+
+# ----------------------------------------------------------------------- discovery
+
+
+def test_discover_finds_only_bench_modules_in_preferred_order(tmp_path):
+    for topic in ("zeta", "notebooks", "imports", "alpha"):
+        _plugin(tmp_path, topic, GOOD)
+    (tmp_path / "helpers.py").write_text("", encoding="utf-8")
+    (tmp_path / "bench_data.txt").write_text("", encoding="utf-8")
+    found = runner.discover(tmp_path)
+    assert list(found) == ["imports", "notebooks", "alpha", "zeta"]
+    assert found["alpha"] == tmp_path / "bench_alpha.py"
+
+
+def test_discover_sees_the_real_plugins():
+    found = runner.discover()
+    assert {"imports", "notebooks"} <= set(found)
+    assert "run" not in found
+
+
+def test_select_only_and_quick(tmp_path):
+    plugins = {t: tmp_path / f"bench_{t}.py" for t in ("imports", "surgery", "notebooks")}
+    assert list(runner.select(plugins)) == ["imports", "surgery", "notebooks"]
+    assert list(runner.select(plugins, quick=True)) == ["imports", "surgery"]
+    assert list(runner.select(plugins, only=["notebooks", "imports"])) == ["imports", "notebooks"]
+    assert runner.select(plugins, only=["notebooks"], quick=True) == {}
+
+
+def test_select_unknown_topic_names_it_and_lists_what_exists(tmp_path):
+    plugins = {"imports": tmp_path / "bench_imports.py"}
+    with pytest.raises(ValueError, match=r"'widgetz'.*Available: imports"):
+        runner.select(plugins, only=["widgetz"])
+
+
+def test_parse_args_rejects_bad_repeat_and_splits_only(capsys):
+    args = runner.parse_args(["--only", "imports, surgery,", "--quick"])
+    assert args.only == ["imports", "surgery"] and args.quick
+    with pytest.raises(SystemExit):
+        runner.parse_args(["--repeat", "0"])
+    assert "--repeat must be at least 1; received 0" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------- rows
+
+
+def test_normalize_rows_fills_defaults_and_turns_nan_into_none():
+    rows = runner.normalize_rows(
+        "t",
+        [{"name": "a", "value": float("nan"), "unit": "s"}, {"name": "b", "value": 2, "unit": "x"}],
+    )
+    assert rows[0]["value"] is None
+    assert rows[0]["target"] is None and rows[0]["ok"] is None and rows[0]["detail"] == ""
+    assert rows[1]["value"] == 2 and rows[1]["topic"] == "t" and rows[1]["error"] is False
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragment"),
+    [
+        ({"name": "a"}, "must return a list of dicts; got dict"),
+        ([], "returned no rows"),
+        (["a"], "row 0 is a str"),
+        ([{"name": "a", "unit": "s"}], "row 0 lacks value"),
+        ([{"name": "a", "value": "fast", "unit": "s"}], "non-numeric value 'fast'"),
+    ],
+)
+def test_normalize_rows_reports_malformed_results(rows, fragment):
+    (row,) = runner.normalize_rows("t", rows)
+    assert row["error"] is True and row["ok"] is False and row["value"] is None
+    assert fragment in row["detail"]
+    assert row["name"] == "t: plugin failed"
+
+
+# ----------------------------------------------------------------------- isolation
+
+
+def test_run_plugin_collects_rows_despite_plugin_output(tmp_path):
+    path = _plugin(tmp_path, "good", "print('progress line')\n" + GOOD)
+    lines: list[str] = []
+    rows, seconds = runner.run_plugin("good", path, echo=lines.append)
+    assert [r["name"] for r in rows] == ["alpha", "beta"]
+    assert rows[1]["ok"] is False and not rows[1]["error"]
+    assert "progress line" in lines
+    assert seconds > 0
+
+
+def test_run_plugin_turns_an_exception_into_an_error_row(tmp_path):
+    path = _plugin(tmp_path, "boom", "def run():\n    raise RuntimeError('surgery exploded')\n")
+    (row,) = runner.run_plugin("boom", path)[0]
+    assert row["error"] is True
+    assert "exited with code 1" in row["detail"] and "surgery exploded" in row["detail"]
+
+
+def test_run_plugin_without_run_function(tmp_path):
+    path = _plugin(tmp_path, "empty", "X = 1\n")
+    (row,) = runner.run_plugin("empty", path)[0]
+    assert row["error"] and "defines no run() function" in row["detail"]
+
+
+def test_run_plugin_kills_a_plugin_that_hangs(tmp_path):
+    path = _plugin(tmp_path, "slow", "import time\ndef run():\n    time.sleep(60)\n")
+    (row,) = runner.run_plugin("slow", path, timeout_s=1.0)[0]
+    assert row["error"] and "timed out after 1 s" in row["detail"]
+
+
+def test_run_plugin_serializes_numpy_values(tmp_path):
+    body = (
+        "import numpy as np\n"
+        "def run():\n"
+        "    return [{'name': 'n', 'value': np.float32(0.5), 'unit': 's', 'ok': np.bool_(True)}]\n"
+    )
+    (row,) = runner.run_plugin("np", _plugin(tmp_path, "np", body))[0]
+    assert row["value"] == pytest.approx(0.5) and row["ok"] is True
+
+
+def test_failing_plugin_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+    _plugin(tmp_path, "aaa", "def run():\n    raise ValueError('nope')\n")
+    _plugin(tmp_path, "bbb", GOOD)
+    monkeypatch.setattr(runner, "BENCH_DIR", tmp_path)
+    monkeypatch.setattr(
+        runner, "machine_info", lambda **_: {"cpu_count": 2, "python": "3.x", "gpus": []}
+    )
+    out = tmp_path / "results"
+    assert runner.main(["--out", str(out), "-q"]) == 0
+    report = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in report["rows"]] == ["aaa: plugin failed", "alpha", "beta"]
+    assert report["summary"] == {"figures": 2, "targets_met": 1, "targets_missed": 1, "errors": 1}
+    printed = capsys.readouterr().out
+    assert "ERROR" in printed and "MISSED" in printed
+
+
+# ----------------------------------------------------------------------- output
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (0.0, "0"),
+        (0.0361, "0.0361"),
+        (0.00001234, "1.23e-05"),
+        (4.837, "4.84"),
+        (59.94, "59.9"),
+        (412.3, "412"),
+        (1234.0, "1234"),
+        (-1.5, "-1.50"),
+    ],
+)
+def test_format_value(value, text):
+    assert runner.format_value(value) == text
+
+
+def test_format_table_aligns_columns_and_shows_verdicts():
+    rows = [
+        _row("notebook 00_start_here", 31.26, True),
+        _row("notebook 03_a_much_longer_name", 75.0, False),
+        _row("python start-up", 0.0361, None),
+        _row("surgery: plugin failed", None, False, error=True),
+    ]
+    lines = runner.format_table(rows).splitlines()
+    assert lines[0].split() == ["figure", "value", "unit", "target", "ok"]
+    assert len(lines) == 2 + len(rows)
+    # the value column is right-aligned: every value ends at the same position
+    ends = {
+        line.index(cell) + len(cell)
+        for line, cell in zip(lines[2:], ["31.3", "75.0", "0.0361", "—"], strict=True)
+    }
+    assert len(ends) == 1
+    assert lines[2].endswith("ok") and lines[3].endswith("MISSED")
+    assert lines[4].endswith("—") and lines[5].endswith("ERROR")
+
+
+def test_format_table_without_rows():
+    assert runner.format_table([]).splitlines()[0].split() == runner.HEADERS
+
+
+def test_describe_machine():
+    info = {
+        "cpu_count": 4,
+        "usable_cpus": 2,
+        "cpu_model": "Zen",
+        "gpus": [],
+        "python": "3.11.7",
+        "tensorflow": "2.21.0",
+        "keras": "3.15.1",
+    }
+    text = runner.describe_machine(info)
+    assert text.startswith("2 of 4 CPUs usable, Zen, GPU: none, Python 3.11.7")
+    assert "TensorFlow 2.21.0" in text and "Keras 3.15.1" in text
+    assert "GPU: /physical_device:GPU:0" in runner.describe_machine(
+        {**info, "gpus": ["/physical_device:GPU:0"]}
+    )
+
+
+def test_write_report_json_markdown_and_history(tmp_path):
+    rows = [_row("alpha", 1.0, True), _row("beta", None, False, error=True)]
+    machine = {"cpu_count": 2, "python": "3.11.7", "gpus": [], "git_commit": "abc1234"}
+    when = dt.datetime(2026, 11, 23, 20, 35, 7, tzinfo=dt.UTC)
+    report = runner.build_report(
+        rows, machine, command="python bench/run.py --quick", skipped=["notebooks"], timestamp=when
+    )
+    paths = runner.write_report(report, tmp_path / "out")
+
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["timestamp"] == "2026-11-23T20:35:07Z"
+    assert data["machine"]["cpu_count"] == 2 and data["skipped"] == ["notebooks"]
+    assert data["rows"][1]["value"] is None
+    assert paths["history"].name == "2026-11-23T20-35-07Z.json"
+    assert json.loads(paths["history"].read_text(encoding="utf-8")) == data
+
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "2026-11-23T20:35:07Z" in md and "commit abc1234" in md
+    assert "| alpha | 1.00 | s | <= 1 s | ok | how \\| measured |" in md
+    assert "| beta | — |" in md and "ERROR" in md
+    assert "Not run this time: notebooks." in md
+    assert "1 targets met, 0 missed; 1 plugin error(s)." in md
+
+
+def test_write_report_refuses_nan(tmp_path):
+    report = runner.build_report([_row("a", math.nan, None)], {}, command="x")
+    with pytest.raises(ValueError):
+        runner.write_report(report, tmp_path)
+
+
+def test_bench_env_keeps_user_settings_and_adds_repo_to_path(monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    env = runner.bench_env(repeat=3)
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    assert env["KERAS_BACKEND"] == "tensorflow"
+    assert env["PYTHONPATH"].split(":")[0] == str(runner.ROOT)
+    assert env["ACTLAB_BENCH_REPEAT"] == "3"
