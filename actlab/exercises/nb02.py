@@ -1,0 +1,236 @@
+"""Exercises for 02_why_nonlinearity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from actlab.exercises import ExerciseSet, Incorrect, Question
+
+STACK_WIDTHS = (4, 6, 5, 3)
+STACK_SEED = 7
+ACCURACY_BAR = 0.95
+CIRCLES_TEST = {"n": 400, "seed": 1}
+_LINEAR_NAMES = {"linear", "None", None}
+
+
+# --- q1: fold three linear layers ------------------------------------------------------
+def _stack() -> Any:
+    from actlab.models import linear_stack
+
+    return linear_stack(STACK_WIDTHS, seed=STACK_SEED)
+
+
+def _stack_weights() -> list[tuple[np.ndarray, np.ndarray]]:
+    return [tuple(np.asarray(w, "float64") for w in lay.get_weights()) for lay in _stack().layers]
+
+
+def _merged_reference() -> tuple[np.ndarray, np.ndarray]:
+    (w1, b1), (w2, b2), (w3, b3) = _stack_weights()
+    return w1 @ w2 @ w3, (b1 @ w2 + b2) @ w3 + b3
+
+
+def _check_merged(answer: Any) -> str:
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Incorrect(f"Give a pair (W, b) of NumPy arrays. Received: {type(answer).__name__}.")
+    try:
+        w, b = (np.asarray(a, "float64") for a in answer)
+    except (TypeError, ValueError):
+        raise Incorrect("W and b must be numeric arrays.") from None
+    n_in, n_out = STACK_WIDTHS[0], STACK_WIDTHS[-1]
+    if w.shape == (n_out, n_in):
+        raise Incorrect(
+            f"W has shape {w.shape}: that is transposed. Keras kernels are "
+            f"(inputs, units), so the merged W is ({n_in}, {n_out}): W1 @ W2 @ W3."
+        )
+    if w.shape != (n_in, n_out):
+        raise Incorrect(
+            f"W should have shape ({n_in}, {n_out}) (inputs x outputs). Received {w.shape}."
+        )
+    if b.shape != (n_out,):
+        raise Incorrect(f"b should have shape ({n_out},). Received {b.shape}.")
+    true_w, true_b = _merged_reference()
+    if not np.allclose(w, true_w, atol=1e-5):
+        raise Incorrect(
+            "W does not match the model: multiply the kernels in layer order, "
+            "W1 @ W2 @ W3 (each kernel is (inputs, units))."
+        )
+    (_, _), (_, _), (_, b3) = _stack_weights()
+    if np.allclose(b, b3, atol=1e-5):
+        raise Incorrect(
+            "b is only the last layer's bias: the earlier biases reach the output "
+            "too, through the kernels after them. b = (b1 @ W2 + b2) @ W3 + b3."
+        )
+    if not np.allclose(b, true_b, atol=1e-5):
+        raise Incorrect(
+            "W is right but b is not. Push each bias through the kernels that "
+            "come after it: b = (b1 @ W2 + b2) @ W3 + b3."
+        )
+    x = np.random.default_rng(0).normal(size=(64, n_in)).astype("float32")
+    pred = np.asarray(_stack().predict(x, verbose=0), "float64")
+    gap = float(np.max(np.abs(x @ w + b - pred)))
+    if gap > 1e-4:  # pragma: no cover - cannot happen when W and b match the weights
+        raise Incorrect(f"x @ W + b differs from the model's predictions by {gap:.2g}.")
+    return f"x @ W + b reproduces the three-layer model (largest gap {gap:.1e})."
+
+
+def _transposed() -> tuple[np.ndarray, np.ndarray]:
+    w, b = _merged_reference()
+    return w.T, b
+
+
+def _forgot_b2() -> tuple[np.ndarray, np.ndarray]:
+    (_, b1), (w2, _), (w3, b3) = _stack_weights()
+    w, _ = _merged_reference()
+    return w, b1 @ w2 @ w3 + b3
+
+
+def _last_bias_only() -> tuple[np.ndarray, np.ndarray]:
+    (_, _), (_, _), (_, b3) = _stack_weights()
+    w, _ = _merged_reference()
+    return w, b3
+
+
+# --- q2: a tanh-only network that separates the circles ----------------------------------
+def _hidden_activation_names(model: Any) -> list[tuple[str, str]]:
+    """(layer name, activation name) for every layer but the last that applies one."""
+    import keras
+
+    advanced = (
+        keras.layers.ReLU,
+        keras.layers.LeakyReLU,
+        keras.layers.PReLU,
+        keras.layers.ELU,
+        keras.layers.Softmax,
+    )
+    found = []
+    for layer in model.layers[:-1]:
+        if isinstance(layer, advanced):
+            found.append((layer.name, type(layer).__name__.lower()))
+        elif hasattr(layer, "activation"):
+            act = keras.activations.serialize(layer.activation)
+            name = act if isinstance(act, str) else getattr(layer.activation, "__name__", str(act))
+            found.append((layer.name, str(name)))
+    return found
+
+
+def _test_accuracy(model: Any) -> float:
+    from actlab.data import make_circles
+
+    x, y = make_circles(CIRCLES_TEST["n"], seed=CIRCLES_TEST["seed"])
+    out = np.asarray(model.predict(x, verbose=0))
+    if out.ndim == 2 and out.shape[1] > 1:
+        pred = out.argmax(1)
+    else:
+        out = out.reshape(-1)
+        pred = (out > (0.5 if out.min() >= 0 and out.max() <= 1 else 0.0)).astype(int)
+    return float(np.mean(pred == y))
+
+
+def _check_tanh_model(model: Any) -> str:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise Incorrect(f"Give the trained keras model. Received: {type(model).__name__}.")
+    if tuple(model.input_shape) != (None, 2):
+        raise Incorrect(
+            f"The model must take 2-D points, input shape (None, 2). "
+            f"Received input shape {model.input_shape}."
+        )
+    acts = _hidden_activation_names(model)
+    other = [(n, a) for n, a in acts if a not in _LINEAR_NAMES and a != "tanh"]
+    if other:
+        name, act = other[0]
+        raise Incorrect(
+            f"Layer {name!r} uses {act}; this exercise asks for tanh in every hidden layer."
+        )
+    if not any(a == "tanh" for _, a in acts):
+        raise Incorrect(
+            "No hidden layer applies tanh, so the model is linear and can only "
+            "draw a straight line. Use Dense(..., activation='tanh')."
+        )
+    acc = _test_accuracy(model)
+    if acc < ACCURACY_BAR:
+        raise Incorrect(
+            f"Test accuracy on make_circles(400, seed=1) is {acc:.3f} < "
+            f"{ACCURACY_BAR}. Train it (compile + fit), longer or wider."
+        )
+    return f"Test accuracy {acc:.3f} with tanh hidden layers."
+
+
+def _tanh_reference() -> Any:
+    import keras
+
+    from actlab.data import make_circles
+    from actlab.models import mlp
+
+    x, y = make_circles(400, seed=0)
+    model = mlp(2, [16, 16], "tanh", output_activation="sigmoid", seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
+    model.fit(x, y, epochs=60, batch_size=64, verbose=0)
+    return model
+
+
+def _untrained(activation: str | None) -> Any:
+    from actlab.models import mlp
+
+    return mlp(2, [16, 16], activation, output_activation="sigmoid", seed=0)
+
+
+_Q2_SOLUTION = """\
+model = keras.Sequential([
+    keras.Input((2,)),
+    layers.Dense(16, activation="tanh"),
+    layers.Dense(16, activation="tanh"),
+    layers.Dense(1, activation="sigmoid"),
+])
+model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
+model.fit(x_train, y_train, epochs=60, batch_size=64, verbose=0)
+answer_q2 = model"""
+
+EXERCISES = ExerciseSet(
+    "02",
+    "Why non-linearity",
+    [
+        Question(
+            "q1",
+            "`deep_linear = actlab.models.linear_stack([4, 6, 5, 3], seed=7)` stacks three Dense "
+            "layers without activation. Give the pair (W, b) of the single linear layer it "
+            "equals: deep_linear(x) == x @ W + b.",
+            _check_merged,
+            "Start from two layers: (x @ W1 + b1) @ W2 + b2. Expand it, then add the third layer "
+            "the same way. `layer.get_weights()` returns [kernel, bias].",
+            "Composing affine maps gives an affine map: W = W1 @ W2 @ W3 and "
+            "b = (b1 @ W2 + b2) @ W3 + b3.",
+            "(W1, b1), (W2, b2), (W3, b3) = (layer.get_weights() for layer in deep_linear.layers)\n"
+            "answer_q1 = (W1 @ W2 @ W3, (b1 @ W2 + b2) @ W3 + b3)",
+            _merged_reference,
+            [
+                (_transposed, "transposed"),
+                (_last_bias_only, "earlier biases"),
+                (_forgot_b2, "W is right but b is not"),
+                (lambda: 3.0, "pair (W, b)"),
+            ],
+        ),
+        Question(
+            "q2",
+            "Build and train a network whose hidden layers all use tanh and that reaches a test "
+            f"accuracy of at least {ACCURACY_BAR} on the circles (x_test, y_test = "
+            "make_circles(400, seed=1)). Give the trained model.",
+            _check_tanh_model,
+            "Copy the ReLU network of this notebook, change the hidden activation to 'tanh', "
+            "compile and fit.",
+            "tanh bends the plane just as ReLU does, only smoothly; two hidden layers of 16 units "
+            "and 60 epochs of Adam separate the circles.",
+            _Q2_SOLUTION,
+            _tanh_reference,
+            [
+                (lambda: _untrained("relu"), "uses relu"),
+                (lambda: _untrained(None), "is linear"),
+                (lambda: _untrained("tanh"), "Test accuracy"),
+                (lambda: "model", "trained keras model"),
+            ],
+        ),
+    ],
+)
