@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _LAZY_ATTRS: dict[str, str] = {
     "seed": "actlab._seed",
-    "doctor": "actlab.doctor",
+    "doctor": "actlab.diagnostics",
     "find_activations": "actlab.surgery",
     "swap_activations": "actlab.surgery",
     "ActivationSite": "actlab.surgery",
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
     from actlab import catalog, data, exercises, plotting, widgets
     from actlab._seed import seed
-    from actlab.doctor import doctor
+    from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
     from actlab.surgery import ActivationSite, find_activations, swap_activations
     from actlab.training import Comparison, DeadUnitsTracker, compare_activations

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="download MNIST into Keras's cache (run once while online)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
-        from actlab.doctor import doctor
+        from actlab.diagnostics import doctor
 
         return 0 if doctor() else 1
     from actlab.data import load_mnist, mnist_cache_path
