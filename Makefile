@@ -50,7 +50,7 @@ test-unit: setup
 # a cell that raises fails the test.
 test-notebooks: setup
 	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		-p no:cacheprovider -o testpaths=. .
+		-p no:cacheprovider -o testpaths=. -o norecursedirs=.ipynb_checkpoints .
 
 lint: setup
 	$(BIN)/ruff check actlab tests bench notebooks
