@@ -22,7 +22,8 @@ hangs, or returns malformed rows becomes an error row; the rest still run.
 
 Output: a table on stdout, ``<out>/bench.md`` and ``<out>/bench.json`` (with a
 timestamp and the machine the figures were measured on), plus a copy of the
-JSON in ``<out>/history/`` so that runs can be compared over time. The exit
+JSON in ``<out>/history/``; the "previous" column shows each figure's latest
+earlier value from that history, so that a slowdown is visible. The exit
 code is 0 even when targets are missed (the table says so); it is non-zero
 only when the runner itself fails (bad options, unwritable output folder).
 """
@@ -73,8 +74,10 @@ _WORKER = r"""
 import importlib.util, json, sys
 root, plugin, result = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, root)
-spec = importlib.util.spec_from_file_location("bench_plugin", plugin)
+name = "bench." + plugin.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
+spec = importlib.util.spec_from_file_location(name, plugin)
 module = importlib.util.module_from_spec(spec)
+sys.modules[name] = module  # dataclasses and pickling look the module up by name
 spec.loader.exec_module(module)
 if not callable(getattr(module, "run", None)):
     raise TypeError(f"{plugin} defines no run() function; a bench plugin must define run()")
@@ -140,6 +143,19 @@ def select(
     if quick:
         chosen = {t: p for t, p in chosen.items() if t not in SLOW_TOPICS}
     return chosen
+
+
+def plugin_timeout(topic: str, base_s: float, *, repeat: int = 1) -> float:
+    """The time limit for one plugin.
+
+    The notebooks plugin runs the whole course (up to a minute per notebook by
+    design, more when a notebook is slow), so it gets 3 min per notebook and run
+    when that is more than ``base_s``; every other plugin gets ``base_s``.
+    """
+    if topic != "notebooks":
+        return base_s
+    count = len(list((ROOT / "notebooks").glob("*.ipynb")))
+    return max(base_s, 180.0 * count * repeat)
 
 
 def error_row(topic: str, message: str) -> Row:
@@ -391,12 +407,19 @@ def format_value(value: float | None) -> str:
 
 
 def format_ok(row: Row) -> str:
-    """The verdict column: ok, MISSED, ERROR, or a dash when there is no target."""
+    """The verdict column.
+
+    ERROR: the plugin failed; FAILED: the thing measured failed (no value, target
+    not met, e.g. a notebook that raised); MISSED: measured, target not met;
+    ok: target met; a dash when there is no target.
+    """
     if row.get("error"):
         return "ERROR"
     if row.get("ok") is None:
         return "—"
-    return "ok" if row["ok"] else "MISSED"
+    if row["ok"]:
+        return "ok"
+    return "FAILED" if row["value"] is None else "MISSED"
 
 
 def _cells(row: Row) -> list[str]:
@@ -406,14 +429,16 @@ def _cells(row: Row) -> list[str]:
         row["unit"],
         row["target"] or "—",
         format_ok(row),
+        format_value(row.get("previous")),
     ]
 
 
-HEADERS = ["figure", "value", "unit", "target", "ok"]
+HEADERS = ["figure", "value", "unit", "target", "ok", "previous"]
+RIGHT_ALIGNED = frozenset({1, 5})  # the number columns
 
 
 def format_table(rows: Sequence[Row]) -> str:
-    """A plain-text table (figure, value, unit, target, ok) for the terminal.
+    """A plain-text table (figure, value, unit, target, ok, previous) for the terminal.
 
     Args:
         rows: Normalized rows.
@@ -428,7 +453,7 @@ def format_table(rows: Sequence[Row]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         parts = [
-            c.rjust(w) if i == 1 else c.ljust(w)
+            c.rjust(w) if i in RIGHT_ALIGNED else c.ljust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return "  ".join(parts).rstrip()
@@ -482,7 +507,7 @@ def format_markdown(report: Row) -> str:
         f"Command: `{report['command']}`",
         "",
         "| " + " | ".join([*HEADERS, "how measured"]) + " |",
-        "|" + "|".join(["---", "---:", "---", "---", "---", "---"]) + "|",
+        "|" + "|".join(["---", "---:", "---", "---", "---", "---:", "---"]) + "|",
     ]
     for row in report["rows"]:
         cells = [*_cells(row), row["detail"]]
@@ -492,6 +517,29 @@ def format_markdown(report: Row) -> str:
     if skipped:
         lines += [f"Not run this time: {', '.join(skipped)}.", ""]
     return "\n".join(lines)
+
+
+def previous_values(out: Path) -> dict[tuple[str, str], float | None]:
+    """The latest earlier value of every figure, from ``<out>/history/*.json``.
+
+    Args:
+        out: The output folder of earlier runs.
+
+    Returns:
+        ``{(topic, name): value}``; later runs override earlier ones, so a
+        ``--quick`` run does not hide the notebooks' last figures. Unreadable
+        files are skipped.
+    """
+    latest: dict[tuple[str, str], float | None] = {}
+    for path in sorted((out / "history").glob("*.json")):  # names sort by time
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            for row in report["rows"]:
+                if not row.get("error"):
+                    latest[(row["topic"], row["name"])] = row["value"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return latest
 
 
 def build_report(
@@ -580,7 +628,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT_S,
-        help=f"seconds per plugin before it is killed (default {DEFAULT_TIMEOUT_S})",
+        help=f"seconds per plugin before it is killed (default {DEFAULT_TIMEOUT_S}; "
+        "the notebooks get at least 3 min per notebook)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="hide plugins' progress output")
     args = parser.parse_args(argv)
@@ -620,19 +669,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = machine_info(env=env)
     log(f"[bench] {describe_machine(machine)}")
 
+    earlier = previous_values(args.out)
     rows: list[Row] = []
     durations: dict[str, float] = {}
     for topic, path in chosen.items():
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         log(f"[bench] {topic}: running {shown} ...")
         echo = None if args.quiet else (lambda line, t=topic: log(f"  [{t}] {line}"))
-        plugin_rows, seconds = run_plugin(topic, path, timeout_s=args.timeout, env=env, echo=echo)
+        limit = plugin_timeout(topic, args.timeout, repeat=args.repeat or 1)
+        plugin_rows, seconds = run_plugin(topic, path, timeout_s=limit, env=env, echo=echo)
         durations[topic] = seconds
         failed = any(r["error"] for r in plugin_rows)
         log(
             f"[bench] {topic}: {'FAILED' if failed else f'{len(plugin_rows)} figures'}"
             f" in {seconds:.0f} s"
         )
+        for row in plugin_rows:
+            row["previous"] = earlier.get((row["topic"], row["name"]))
         rows.extend(plugin_rows)
 
     given = list(sys.argv[1:] if argv is None else argv)

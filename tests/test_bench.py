@@ -136,6 +136,20 @@ def test_run_plugin_collects_rows_despite_plugin_output(tmp_path):
     assert seconds > 0
 
 
+def test_run_plugin_supports_dataclasses_in_plugins(tmp_path):
+    body = (
+        "from __future__ import annotations\n"
+        "from dataclasses import dataclass\n"
+        "@dataclass\n"
+        "class Timing:\n"
+        "    seconds: float\n"
+        "def run():\n"
+        "    return [{'name': 'd', 'value': Timing(2.0).seconds, 'unit': 's'}]\n"
+    )
+    (row,) = runner.run_plugin("dc", _plugin(tmp_path, "dc", body))[0]
+    assert not row["error"] and row["value"] == 2.0
+
+
 def test_run_plugin_turns_an_exception_into_an_error_row(tmp_path):
     path = _plugin(tmp_path, "boom", "def run():\n    raise RuntimeError('surgery exploded')\n")
     (row,) = runner.run_plugin("boom", path)[0]
@@ -179,6 +193,12 @@ def test_failing_plugin_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     assert report["summary"] == {"figures": 2, "targets_met": 1, "targets_missed": 1, "errors": 1}
     printed = capsys.readouterr().out
     assert "ERROR" in printed and "MISSED" in printed
+    assert report["rows"][1]["previous"] is None
+
+    assert runner.main(["--out", str(out), "-q", "--only", "bbb"]) == 0
+    again = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["previous"]) for r in again["rows"]] == [("alpha", 1.5), ("beta", 3)]
+    assert again["skipped"] == ["aaa"]
 
 
 # ----------------------------------------------------------------------- output
@@ -210,7 +230,7 @@ def test_format_table_aligns_columns_and_shows_verdicts():
         _row("surgery: plugin failed", None, False, error=True),
     ]
     lines = runner.format_table(rows).splitlines()
-    assert lines[0].split() == ["figure", "value", "unit", "target", "ok"]
+    assert lines[0].split() == ["figure", "value", "unit", "target", "ok", "previous"]
     assert len(lines) == 2 + len(rows)
     # the value column is right-aligned: every value ends at the same position
     ends = {
@@ -218,8 +238,14 @@ def test_format_table_aligns_columns_and_shows_verdicts():
         for line, cell in zip(lines[2:], ["31.3", "75.0", "0.0361", "—"], strict=True)
     }
     assert len(ends) == 1
-    assert lines[2].endswith("ok") and lines[3].endswith("MISSED")
-    assert lines[4].endswith("—") and lines[5].endswith("ERROR")
+    verdicts = [line.split()[-2] for line in lines[2:]]
+    assert verdicts == ["ok", "MISSED", "—", "ERROR"]
+
+
+def test_format_ok_tells_failed_from_missed():
+    assert runner.format_ok(_row("nb", None, False)) == "FAILED"
+    assert runner.format_ok(_row("nb", 75.0, False)) == "MISSED"
+    assert runner.format_ok(_row("nb", None, False, error=True)) == "ERROR"
 
 
 def test_format_table_without_rows():
@@ -262,7 +288,7 @@ def test_write_report_json_markdown_and_history(tmp_path):
 
     md = paths["markdown"].read_text(encoding="utf-8")
     assert "2026-11-23T20:35:07Z" in md and "commit abc1234" in md
-    assert "| alpha | 1.00 | s | <= 1 s | ok | how \\| measured |" in md
+    assert "| alpha | 1.00 | s | <= 1 s | ok | — | how \\| measured |" in md
     assert "| beta | — |" in md and "ERROR" in md
     assert "Not run this time: notebooks." in md
     assert "1 targets met, 0 missed; 1 plugin error(s)." in md
@@ -281,3 +307,21 @@ def test_bench_env_keeps_user_settings_and_adds_repo_to_path(monkeypatch):
     assert env["KERAS_BACKEND"] == "tensorflow"
     assert env["PYTHONPATH"].split(":")[0] == str(runner.ROOT)
     assert env["ACTLAB_BENCH_REPEAT"] == "3"
+
+
+def test_previous_values_takes_the_latest_earlier_figure(tmp_path):
+    def save(when: dt.datetime, rows: list[dict]) -> None:
+        runner.write_report(runner.build_report(rows, {}, command="x", timestamp=when), tmp_path)
+
+    save(
+        dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC),
+        [_row("nb", 50.0, True), _row("imp", 5.0, None)],
+    )
+    save(dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.UTC), [_row("imp", 4.0, None)])
+    save(
+        dt.datetime(2026, 11, 23, 20, 5, tzinfo=dt.UTC),
+        [_row("x: plugin failed", None, False, error=True)],
+    )
+    (tmp_path / "history" / "0000-broken.json").write_text("{not json", encoding="utf-8")
+    assert runner.previous_values(tmp_path) == {("t", "nb"): 50.0, ("t", "imp"): 4.0}
+    assert runner.previous_values(tmp_path / "nowhere") == {}
