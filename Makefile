@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.actlab-installed
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
+LAB_ARGS ?=
 
 export KERAS_BACKEND := tensorflow
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -31,15 +32,19 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --progress-bar off -e ".[dev]" > $(VENV)/pip-install.log 2>&1 \
+		|| { tail -40 $(VENV)/pip-install.log; echo "setup: pip install failed (full log: $(VENV)/pip-install.log)"; exit 1; }
 	@touch $(STAMP)
 	@echo "actlab environment ready in $(VENV)"
 
 # 127.0.0.1 only, token authentication on (JupyterLab's default: the URL it
-# prints carries the token). Opens the first notebook.
+# prints carries the token). The URL opens the first notebook, in a browser
+# tab or when pasted.
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		$(ROOT_FLAG) notebooks/00_start_here.ipynb
+		--ServerApp.root_dir=notebooks \
+		--ServerApp.default_url=/lab/tree/00_start_here.ipynb \
+		$(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup test-unit test-notebooks
 

@@ -62,7 +62,7 @@ def _target(name: str) -> str:
 def test_make_lab_is_local_with_token():
     """make lab binds 127.0.0.1 and never disables the token or opens all interfaces."""
     lab = _target("lab")
-    assert "--ServerApp.ip=127.0.0.1" in lab and "00_start_here.ipynb" in lab
+    assert "--ServerApp.ip=127.0.0.1" in lab and "/lab/tree/00_start_here.ipynb" in lab
     text = (ROOT / "Makefile").read_text()
     for forbidden in ("token=''", 'token=""', "token= ", "0.0.0.0", "disable_check_xsrf",
                       "password=''"):
