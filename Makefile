@@ -43,7 +43,7 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.root_dir=notebooks \
-		--ServerApp.default_url=/lab/tree/00_start_here.ipynb \
+		--LabApp.default_url=/lab/tree/00_start_here.ipynb \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup test-unit test-notebooks
