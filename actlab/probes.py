@@ -56,8 +56,9 @@ class _Probe:
 
 #: model -> {selection: _Probe}. Weak keys: a deleted model frees its probes.
 _PROBES: weakref.WeakKeyDictionary[Any, dict[Any, _Probe]] = weakref.WeakKeyDictionary()
-#: model -> gradient runner (a tf.function holding only a weak reference to it).
-_GRADS: weakref.WeakKeyDictionary[Any, tuple[Callable[..., Any], list[str], list[Any]]] = (
+#: model -> {(loss, y spec): (gradient tf.function, layer paths)}; the function
+#: holds only a weak reference to the model.
+_GRADS: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Callable[..., Any], list[str]]]] = (
     weakref.WeakKeyDictionary()
 )
 #: How many probes / gradient functions were built (tests check the caching).
@@ -143,7 +144,7 @@ def _probe(model: keras.Model, paths: tuple[str, ...]) -> _Probe:
 
     # Network order: by layer position, then call index / output index.
     ranked = sorted(range(len(keys)), key=lambda i: (order[_base(keys[i])], keys[i]))
-    probe = _Probe(built, run, keys)
+    probe = _Probe(built, _quiet(run), keys)
     probe.keys = keys
     probe.order = ranked  # type: ignore[attr-defined]
     BUILD_COUNT["probe"] += 1
@@ -379,27 +380,52 @@ def _loss_fn(model: keras.Model, loss: Any) -> Callable[[Any, Any], Any]:
     return mean_loss
 
 
-def _grad_runner(model: keras.Model, loss: Any) -> tuple[Callable[..., Any], list[str]]:
-    """A traced ``(xs, y) -> gradients`` for ``model``, cached weakly per model and loss."""
-    key_loss = loss if isinstance(loss, (str, type(None))) else id(loss)
-    cached = _GRADS.get(model)
-    if cached is not None and cached[2][0] == key_loss:
-        return cached[0], cached[1]
+def _quiet(fn: Any) -> Any:
+    """Silence TF's "frequent retracing" warning for one of our tf.functions.
+
+    Every model gets its own probe function, all from the same Python source,
+    so TensorFlow would count them as one function retracing; each is in fact
+    traced once (its input signature has a free batch axis).
+    """
+    fn._omit_frequent_tracing_warning = True
+    return fn
+
+
+def _grad_runner(
+    model: keras.Model, loss: Any, y: np.ndarray
+) -> tuple[Callable[..., Any], list[str]]:
+    """A traced ``(xs, y) -> gradients`` for ``model``, cached weakly per model.
+
+    One function per (loss, target spec); it holds only a weak reference to
+    the model, so the cache does not keep the model alive.
+    """
+    key = (
+        loss if isinstance(loss, (str, type(None))) else id(loss),
+        y.dtype.str,
+        y.shape[1:],
+    )
+    per_model = _GRADS.setdefault(model, {})
+    if key in per_model:
+        return per_model[key]
     paths, kernels = _kernels(model)
     mean_loss = _loss_fn(model, loss)
     ref = weakref.ref(model)
+    x_spec = [
+        tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in _graph(model).inputs
+    ]
+    y_spec = tf.TensorSpec(shape=(None, *y.shape[1:]), dtype=y.dtype)
 
-    @tf.function(reduce_retracing=True, autograph=False)
-    def grads(xs: list[Any], y: Any) -> list[Any]:
+    @tf.function(input_signature=[x_spec, y_spec], autograph=False)
+    def grads(xs: list[Any], y_true: Any) -> list[Any]:
         m = ref()
         with tf.GradientTape() as tape:
             pred = m(xs[0] if len(xs) == 1 else xs, training=False)
-            value = mean_loss(y, pred)
+            value = mean_loss(y_true, pred)
         return tape.gradient(value, kernels)
 
     BUILD_COUNT["gradients"] += 1
-    _GRADS[model] = (grads, paths, [key_loss])
-    return grads, paths
+    per_model[key] = (_quiet(grads), paths)
+    return per_model[key]
 
 
 def gradient_norms(
@@ -446,6 +472,10 @@ def gradient_norms(
         )
     xs = _as_inputs(model, x, what)
     ya = y.numpy() if hasattr(y, "numpy") else np.asarray(y)
+    if ya.ndim == 0:
+        raise ValueError(
+            f"gradient_norms: y must have one target per sample of x. Received a scalar: {y!r}."
+        )
     if ya.dtype.kind not in "biuf":
         raise TypeError(f"gradient_norms: y must hold numbers. Received dtype {ya.dtype}.")
     n = len(xs[0])
@@ -453,7 +483,7 @@ def gradient_norms(
         raise ValueError(
             f"gradient_norms: x has {n} samples but y has {len(ya)}; pass one target per sample."
         )
-    run, paths = _grad_runner(model, loss)
+    run, paths = _grad_runner(model, loss, ya)
     if not paths:
         raise ValueError(f"gradient_norms: model {model.name!r} has no trainable weights.")
     total: list[Any] | None = None
