@@ -157,8 +157,9 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
         "fig, axes = plt.subplots(3, 5); then zip(names, axes.ravel()) and "
         "plot_activations(name, ax=ax, derivatives=False).",
         "A 3 x 5 grid holds the 15 activations; plot_activations draws into each ax.",
+        "from matplotlib import pyplot as plt\n\n"
         "fig, axes = plt.subplots(3, 5, figsize=(15, 8))\n"
-        "for name, ax in zip(actlab.catalog.names(), axes.ravel()):\n"
+        "for name, ax in zip(actlab.catalog.names(), axes.ravel(), strict=True):\n"
         "    actlab.plotting.plot_activations(name, ax=ax, derivatives=False)\n"
         "answer_q1 = fig",
         _gallery_reference,
