@@ -59,7 +59,6 @@ test-notebooks: setup
 
 lint: setup
 	$(BIN)/ruff check actlab tests bench notebooks
-	$(BIN)/ruff format --check actlab tests bench
 
 bench: setup
 	$(BIN)/python bench/run.py
