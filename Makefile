@@ -54,7 +54,7 @@ test-unit: setup
 # nbval: run each notebook top to bottom in a fresh kernel from this venv;
 # a cell that raises fails the test.
 test-notebooks: setup
-	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
 		-p no:cacheprovider -o testpaths=. -o norecursedirs=.ipynb_checkpoints .
 
 lint: setup
