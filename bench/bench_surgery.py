@@ -1,0 +1,225 @@
+"""Speed of actlab.surgery and actlab.probes against hand-written baselines.
+
+Targets (DESIGN.md section 6):
+
+* ``swap_activations`` on ResNet50 (``weights=None``) within 1.5x of a plain
+  ``keras.models.clone_model`` + ``set_weights``;
+* ``get_activations`` within 1.2x of a hand-written multi-output
+  ``keras.Model`` run over the same batches;
+* ``gradient_norms`` within 1.2x of a hand-written ``tf.GradientTape`` loop
+  over the same batches;
+* the 10th call no slower than the first.
+
+Each comparison runs side by side in one process, after a warm-up, and
+reports the median of several interleaved runs. ``run()`` returns the rows;
+``python bench/bench_surgery.py`` prints them.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from actlab import probes  # noqa: E402
+from actlab.probes import get_activations, gradient_norms  # noqa: E402
+from actlab.surgery import swap_activations  # noqa: E402
+
+REPEATS = 5
+BATCH = 256
+N_SAMPLES = 1024
+
+
+def _time(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _side_by_side(
+    ours: Callable[[], Any], base: Callable[[], Any], repeats: int
+) -> tuple[float, float]:
+    """Medians of interleaved runs (after one warm-up run of each)."""
+    ours()
+    base()
+    t_ours, t_base = [], []
+    for _ in range(repeats):
+        t_base.append(_time(base))
+        t_ours.append(_time(ours))
+    return statistics.median(t_ours), statistics.median(t_base)
+
+
+def _row(name: str, value: float, unit: str, target: float | None, detail: str) -> dict:
+    return {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "target": None if target is None else f"<= {target}",
+        "ok": None if target is None else bool(value <= target),
+        "detail": detail,
+    }
+
+
+def bench_swap() -> list[dict]:
+    keras.utils.set_random_seed(0)
+    model = keras.applications.ResNet50(weights=None)
+
+    def ours() -> Any:
+        return swap_activations(model, {"relu": "leaky_relu"})
+
+    def base() -> Any:
+        clone = keras.models.clone_model(model)
+        clone.set_weights(model.get_weights())
+        return clone
+
+    t_ours, t_base = _side_by_side(ours, base, REPEATS)
+    return [
+        _row(
+            "swap_activations ResNet50 / clone_model+set_weights",
+            t_ours / t_base,
+            "x",
+            1.5,
+            f"swap {t_ours * 1000:.0f} ms, clone+set_weights {t_base * 1000:.0f} ms "
+            f"(median of {REPEATS}, {len(model.layers)} layers)",
+        )
+    ]
+
+
+def _cnn() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((28, 28, 1))
+    h = keras.layers.Conv2D(16, 3, activation="relu", name="conv1")(inp)
+    h = keras.layers.Conv2D(32, 3, name="conv2")(h)
+    h = keras.layers.ReLU(name="relu2")(h)
+    h = keras.layers.MaxPooling2D(name="pool")(h)
+    h = keras.layers.Flatten(name="flat")(h)
+    h = keras.layers.Dense(128, activation="relu", name="dense")(h)
+    out = keras.layers.Dense(10, activation="softmax", name="out")(h)
+    model = keras.Model(inp, out, name="bench_cnn")
+    model.compile(loss="sparse_categorical_crossentropy")
+    return model
+
+
+def bench_probes() -> list[dict]:
+    model = _cnn()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(N_SAMPLES, 28, 28, 1)).astype("float32")
+    y = rng.integers(0, 10, size=N_SAMPLES)
+    names = [layer.name for layer in model.layers[1:]]
+    hand = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+
+    def base_acts() -> list[np.ndarray]:
+        chunks = [hand.predict_on_batch(x[i : i + BATCH]) for i in range(0, len(x), BATCH)]
+        return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+
+    def base_acts_predict() -> Any:
+        return hand.predict(x, batch_size=BATCH, verbose=0)
+
+    def ours_acts() -> Any:
+        return get_activations(model, x, batch_size=BATCH)
+
+    t_ours, t_obb = _side_by_side(ours_acts, base_acts, REPEATS)
+    _, t_pred = _side_by_side(ours_acts, base_acts_predict, REPEATS)
+    t_base = min(t_obb, t_pred)
+    rows = [
+        _row(
+            "get_activations / hand-written multi-output Model",
+            t_ours / t_base,
+            "x",
+            1.2,
+            f"ours {t_ours * 1000:.0f} ms, predict_on_batch loop {t_obb * 1000:.0f} ms, "
+            f"predict {t_pred * 1000:.0f} ms (baseline = the faster), {len(x)} samples, "
+            f"{len(names)} layers, batch {BATCH}",
+        )
+    ]
+
+    kernels = [layer.trainable_weights[0] for layer in model.layers if layer.trainable_weights]
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec((None, 28, 28, 1), tf.float32),
+            tf.TensorSpec((None,), tf.int64),
+        ]
+    )
+    def step(xb: Any, yb: Any) -> Any:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=False))
+        return tape.gradient(loss, kernels)
+
+    def base_grads() -> list[float]:
+        total = None
+        for i in range(0, len(x), BATCH):
+            g = step(x[i : i + BATCH], y[i : i + BATCH])
+            w = len(y[i : i + BATCH]) / len(x)
+            total = (
+                [gi * w for gi in g]
+                if total is None
+                else [t + gi * w for t, gi in zip(total, g, strict=True)]
+            )
+        return [float(tf.norm(t)) for t in total]
+
+    def ours_grads() -> Any:
+        return gradient_norms(model, x, y, batch_size=BATCH)
+
+    t_ours, t_base = _side_by_side(ours_grads, base_grads, REPEATS)
+    check = np.allclose(list(ours_grads().values()), base_grads(), rtol=1e-4)
+    rows.append(
+        _row(
+            "gradient_norms / hand-written GradientTape loop",
+            t_ours / t_base,
+            "x",
+            1.2,
+            f"ours {t_ours * 1000:.0f} ms, tape loop {t_base * 1000:.0f} ms, "
+            f"results equal: {check}",
+        )
+    )
+
+    # First call (builds and traces the probe) vs the 10th, on a fresh model.
+    for label, call in (
+        ("get_activations", lambda m: get_activations(m, x, batch_size=BATCH)),
+        ("gradient_norms", lambda m: gradient_norms(m, x, y, batch_size=BATCH)),
+    ):
+        fresh = _cnn()
+        times = [_time(lambda m=fresh, f=call: f(m)) for _ in range(10)]
+        rows.append(
+            _row(
+                f"{label}: 10th call / 1st call",
+                times[9] / times[0],
+                "x",
+                1.0,
+                f"1st {times[0] * 1000:.0f} ms (builds + traces), 10th {times[9] * 1000:.0f} ms, "
+                f"probes built: {probes.BUILD_COUNT}",
+            )
+        )
+    return rows
+
+
+def run() -> list[dict]:
+    """Run every measurement and return the rows."""
+    return bench_swap() + bench_probes()
+
+
+def main() -> None:
+    for row in run():
+        mark = {True: "ok  ", False: "MISS", None: "    "}[row["ok"]]
+        target = row["target"] or ""
+        value = f"{row['value']:>7.3f}{row['unit']}"
+        print(f"{mark} {row['name']:<55} {value}  {target:<8} {row['detail']}")
+
+
+if __name__ == "__main__":
+    main()
