@@ -37,21 +37,22 @@ would otherwise hide them in the log console) and kept in ``last_error``.
 
 from __future__ import annotations
 
-import html
-import io
-import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from actlab import _widget_models as wm
 from actlab import catalog
+from actlab._widget_base import (
+    _SLIDER_STYLE,
+    Explorer,
+    _check_range,
+    _new_figure,
+    _slider,
+    _sticky_ylim,
+)
 
 __all__ = [
     "Explorer",
@@ -60,156 +61,6 @@ __all__ = [
     "activation_explorer",
     "softmax_explorer",
 ]
-
-_DPI = 80
-_SLIDER_STYLE = {"description_width": "120px"}
-_SLIDER_LAYOUT = {"width": "420px"}
-
-
-def _slider(cls: type, description: str, **kwargs: Any) -> Any:
-    return cls(
-        description=description,
-        style=_SLIDER_STYLE,
-        layout=widgets.Layout(**_SLIDER_LAYOUT),
-        **kwargs,
-    )
-
-
-class Explorer(widgets.VBox):
-    """Base class: controls on top, the figure (as a PNG image) and a status line below.
-
-    Attributes:
-        controls: ``{name: widget}`` of every control, in display order.
-        figure: The matplotlib Figure the explorer draws into.
-        image: The ``ipywidgets.Image`` that shows the rendered figure.
-        status: An ``ipywidgets.HTML`` line for progress, results and errors.
-        render_count: How many times the figure was rendered.
-        full_draws: How many of those redrew the static background too.
-        last_render_ms: Wall time of the last render (draw + PNG encoding).
-        last_error: The exception raised by the last control callback, or None.
-    """
-
-    def __init__(
-        self,
-        figure: Figure,
-        controls: dict[str, widgets.Widget],
-        rows: Sequence[Sequence[str]],
-        *,
-        extra: Sequence[widgets.Widget] = (),
-    ):
-        self.figure = figure
-        self._canvas = FigureCanvasAgg(figure)
-        self.controls = controls
-        self.image = widgets.Image(format="png")
-        self.status = widgets.HTML("")
-        self.render_count = 0
-        self.full_draws = 0
-        self.last_render_ms = math.nan
-        self._animated: list[Any] = []
-        self._background: Any = None
-        self._background_key: tuple[Any, ...] | None = None
-        self.last_error: BaseException | None = None
-        boxes = [widgets.HBox([controls[n] for n in row]) for row in rows]
-        super().__init__([*boxes, *extra, self.image, self.status])
-
-    def animate(self, *artists: Any) -> None:
-        """Register artists that change on every update (lines, bars, titles, legends).
-
-        They are drawn on top of a cached background (blitting), so a control
-        change that keeps the axes limits redraws only these artists.
-        """
-        for artist in artists:
-            artist.set_animated(True)
-            self._animated.append(artist)
-
-    def forget(self, *artists: Any) -> None:
-        """Stop tracking artists that were removed from the figure."""
-        drop = {id(a) for a in artists}
-        self._animated = [a for a in self._animated if id(a) not in drop]
-
-    def _layout_key(self) -> tuple[Any, ...]:
-        return tuple(
-            (ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_yscale())
-            for ax in self.figure.axes
-        )
-
-    def render(self, *, full: bool = False) -> None:
-        """Draw the figure and publish it to :attr:`image` as a PNG.
-
-        The static part (axes, ticks, labels) is drawn again only when ``full``
-        is true or an axes' position, limits or scale changed; otherwise the
-        cached background is restored and only the animated artists are drawn.
-        """
-        start = time.perf_counter()
-        key = self._layout_key()
-        canvas = self._canvas
-        if full or self._background is None or key != self._background_key:
-            canvas.draw()  # animated artists are skipped here
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
-            self.full_draws += 1
-        else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in self._animated:
-            if artist.get_visible() and artist.figure is not None:
-                artist.draw(renderer)
-        rgba = np.asarray(canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        self.image.value = buffer.getvalue()
-        self.render_count += 1
-        self.last_render_ms = (time.perf_counter() - start) * 1000
-
-    def _guarded(self, fn: Callable[[], None]) -> Callable[[Any], None]:
-        """Wrap a callback so that an error is shown in :attr:`status` instead of lost."""
-
-        def handler(_change: Any = None) -> None:
-            try:
-                self.last_error = None
-                fn()
-            except Exception as err:  # shown to the learner, kept for tests
-                self.last_error = err
-                self.status.value = (
-                    f"<span style='color:#b00'><b>Error:</b> {type(err).__name__}: "
-                    f"{html.escape(str(err))}</span>"
-                )
-
-        return handler
-
-    def _watch(self, names: Sequence[str], fn: Callable[[], None]) -> None:
-        handler = self._guarded(fn)
-        for name in names:
-            self.controls[name].observe(handler, names="value")
-
-
-def _sticky_ylim(ax: Any, series: Sequence[np.ndarray], *, pad: float = 0.08) -> None:
-    """Set y-limits that fit the data, changing them only when the data outgrows them.
-
-    Limits stay put while the data lies inside them and fills at least half of
-    them, so small slider moves keep the cached background (see
-    :meth:`Explorer.render`).
-    """
-    values = [np.asarray(v, dtype="float64") for v in series if len(v)]
-    values = [v[np.isfinite(v)] for v in values]
-    values = [v for v in values if v.size]
-    if not values:
-        return
-    lo = min(float(v.min()) for v in values)
-    hi = max(float(v.max()) for v in values)
-    span = hi - lo if hi > lo else max(abs(hi), 1.0)
-    cur_lo, cur_hi = ax.get_ylim()
-    inside = cur_lo <= lo and hi <= cur_hi
-    snug = span >= 0.5 * (cur_hi - cur_lo)
-    if not (inside and snug):
-        ax.set_ylim(lo - pad * span, hi + pad * span)
-
-
-def _new_figure(ncols: int, size: tuple[float, float]) -> tuple[Figure, list[Any]]:
-    fig = Figure(figsize=size, dpi=_DPI)
-    axes = fig.subplots(1, ncols)
-    return fig, list(np.atleast_1d(axes))
-
 
 # --------------------------------------------------------------------------- activations
 
@@ -405,15 +256,6 @@ def activation_explorer(
     return ActivationExplorer(
         chosen, negative_slope=negative_slope, alpha=alpha, beta=beta, x_max=x_max, points=points
     )
-
-
-def _check_range(name: str, value: Any, low: float, high: float) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not low <= float(value) <= high:
-        raise ValueError(
-            f"{name} must be a number between {low:g} and {high:g} (the slider's range). "
-            f"Received: {name}={value!r}."
-        )
 
 
 # --------------------------------------------------------------------------- softmax
