@@ -219,7 +219,7 @@ class Trainer:
     def proba(self, x: np.ndarray) -> np.ndarray:
         """Predicted probability of class 1 for each row of ``x`` (float64, shape ``(n,)``)."""
         logits = np.asarray(self.model(x, training=False), dtype="float64").reshape(-1)
-        return 1.0 / (1.0 + np.exp(-logits))
+        return 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid without overflow warnings
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         """Fraction of points classified correctly (threshold 0.5)."""

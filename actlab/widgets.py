@@ -43,6 +43,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from actlab import _widget_labs as _labs
 from actlab import _widget_models as wm
 from actlab import catalog
 from actlab._widget_base import (
@@ -53,8 +54,15 @@ from actlab._widget_base import (
     _slider,
     _sticky_ylim,
 )
+from actlab._widget_labs import DyingReluLab, GradientFlowLab, Playground
 
 __all__ = [
+    "DyingReluLab",
+    "GradientFlowLab",
+    "Playground",
+    "dying_relu_lab",
+    "gradient_flow_lab",
+    "playground",
     "Explorer",
     "SoftmaxExplorer",
     "ActivationExplorer",
@@ -349,3 +357,176 @@ def softmax_explorer(
         )
     _check_range("temperature", temperature, 0.01, 100.0)
     return SoftmaxExplorer(z, float(temperature))
+
+
+# --------------------------------------------------------------------------- networks
+
+
+def _check_choice(name: str, value: Any, options: Sequence[str]) -> str:
+    if value not in options:
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, options))}. Received: {name}={value!r}."
+        )
+    return value
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    is_int = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if not is_int or not low <= value <= high:
+        raise ValueError(
+            f"{name} must be an integer between {low} and {high}. Received: {name}={value!r}."
+        )
+    return int(value)
+
+
+def playground(
+    dataset: str = "circles",
+    *,
+    activations: str | Sequence[str] = "relu",
+    depth: int = 2,
+    width: int = 8,
+    learning_rate: float = 0.03,
+    steps: int = 200,
+    seed: int = 0,
+) -> Playground:
+    """A TensorFlow-Playground-style classifier with a different activation per layer.
+
+    Pick a 2-D data set (``circles``, ``moons``, ``spirals`` from
+    :mod:`actlab.data`), the number of hidden layers (1-4), their width and one
+    activation per layer, then press **Train**: the network runs ``steps``
+    full-batch Adam steps (a progress bar follows them), and the decision
+    boundary (P(class 1) on a grid) and the loss curve are redrawn. Pressing
+    Train again continues training; **Reset weights** or any architecture
+    change starts from the seeded initial weights. Each architecture's model is
+    built once and cached; 200 steps take well under 2 s.
+
+    Args:
+        dataset: ``"circles"``, ``"moons"`` or ``"spirals"``.
+        activations: One activation for every hidden layer, or a list of up
+            to four (one per layer; missing ones default to ``"relu"``).
+        depth: Hidden layers, 1-4.
+        width: Units per hidden layer, 1-16.
+        learning_rate: Adam learning rate, in [0.001, 1].
+        steps: Steps per press of Train, 10-1000.
+        seed: Seed of the data set and the initial weights.
+
+    Returns:
+        A :class:`Playground` (an ``ipywidgets.VBox``).
+
+    Raises:
+        ValueError: An unknown data set or activation, or a value outside its
+            control's range.
+    """
+    _check_choice("dataset", dataset, _labs.DATASETS)
+    depth = _check_int("depth", depth, 1, _labs.MAX_DEPTH)
+    width = _check_int("width", width, 1, 16)
+    steps = _check_int("steps", steps, 10, 1000)
+    _check_range("learning_rate", learning_rate, 0.001, 1.0)
+    acts = [activations] * depth if isinstance(activations, str) else list(activations)
+    if not 1 <= len(acts) <= _labs.MAX_DEPTH:
+        raise ValueError(
+            f"activations must be one name or a list of 1 to {_labs.MAX_DEPTH} names. "
+            f"Received: activations={activations!r}."
+        )
+    acts = [catalog.canonical_name(a) for a in acts]
+    acts += ["relu"] * (_labs.MAX_DEPTH - len(acts))
+    return Playground(
+        dataset,
+        activations=acts,
+        depth=depth,
+        width=width,
+        learning_rate=float(learning_rate),
+        steps=steps,
+        seed=int(seed),
+    )
+
+
+def dying_relu_lab(
+    *,
+    activation: str = "relu",
+    learning_rate: float = 0.01,
+    bias_init: float = 0.0,
+    depth: int = 6,
+    width: int = 32,
+    steps: int = 150,
+    seed: int = 0,
+) -> DyingReluLab:
+    """What kills ReLU units: learning rate, bias initialisation, activation.
+
+    A ``depth`` x ``width`` MLP (He-uniform kernels, hidden biases set to
+    ``bias init``) is trained for ``steps`` full-batch SGD steps on the moons
+    data set; the bars show, per hidden layer, the fraction of dead units
+    (``actlab.dead_units``: output <= 0 for every training point) at
+    initialisation and after training. A large learning rate or a negative
+    bias kills ReLU units; leaky_relu/elu/gelu/silu cannot die this way.
+    Sliders update when released; every setting is trained once and cached, so
+    going back to a setting is instant.
+
+    Args:
+        activation: One of relu, leaky_relu, elu, gelu, silu, tanh.
+        learning_rate: SGD learning rate, in [0.001, 3.16] (log slider).
+        bias_init: Initial bias of every hidden unit, in [-3, 1].
+        depth: Hidden layers, 2-10.
+        width: Units per hidden layer, 4-128.
+        steps: SGD steps per setting, 10-1000.
+        seed: Seed of the data and the initial kernels.
+
+    Returns:
+        A :class:`DyingReluLab` (an ``ipywidgets.VBox``).
+
+    Raises:
+        ValueError: An unknown activation or a value outside its range.
+    """
+    _check_choice("activation", activation, _labs.DYING_ACTIVATIONS)
+    _check_range("learning_rate", learning_rate, 0.001, 10**0.5)
+    _check_range("bias_init", bias_init, -3.0, 1.0)
+    return DyingReluLab(
+        activation=activation,
+        learning_rate=float(learning_rate),
+        bias_init=float(bias_init),
+        depth=_check_int("depth", depth, 2, 10),
+        width=_check_int("width", width, 4, 128),
+        steps=_check_int("steps", steps, 10, 1000),
+        seed=int(seed),
+    )
+
+
+def gradient_flow_lab(
+    *,
+    activation: str = "sigmoid",
+    depth: int = 10,
+    init: str = "glorot_uniform",
+    width: int = 32,
+    seed: int = 0,
+) -> GradientFlowLab:
+    """Per-layer gradient norms at initialisation: watch gradients vanish with depth.
+
+    For the chosen activation, depth and kernel initialiser, a ``width``-unit
+    MLP on the spirals data set is built (once per setting, then cached) and
+    ``actlab.gradient_norms`` gives ``||d loss / d kernel||`` per layer on a
+    fixed batch of 256 points, plotted on a log scale from the first hidden
+    layer to the output layer. No training is involved.
+
+    Args:
+        activation: One of sigmoid, tanh, relu, leaky_relu, elu, selu, gelu, silu.
+        depth: Hidden layers, 2-30 (the slider updates when released).
+        init: Kernel initialiser: glorot_uniform, he_normal, lecun_normal or
+            random_normal (std 0.05).
+        width: Units per hidden layer, 4-128.
+        seed: Seed of the data and the initial kernels.
+
+    Returns:
+        A :class:`GradientFlowLab` (an ``ipywidgets.VBox``).
+
+    Raises:
+        ValueError: An unknown activation or initialiser, or a value outside its range.
+    """
+    _check_choice("activation", activation, _labs.FLOW_ACTIVATIONS)
+    _check_choice("init", init, _labs.FLOW_INITS)
+    return GradientFlowLab(
+        activation=activation,
+        depth=_check_int("depth", depth, 2, 30),
+        init=init,
+        width=_check_int("width", width, 4, 128),
+        seed=int(seed),
+    )

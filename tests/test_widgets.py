@@ -222,3 +222,225 @@ def test_softmax_png_changes_with_temperature(softmax):
 def test_softmax_explorer_bad_arguments(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         W.softmax_explorer(**kwargs)
+
+
+# ----------------------------------------------------------------------- playground
+
+
+@pytest.fixture(scope="module")
+def pg():
+    return W.playground()
+
+
+def _boundary_reference(pg):
+    return pg.trainer.proba(pg.grid).reshape(pg.boundary.get_array().shape)
+
+
+def test_playground_starts_untrained_and_shows_the_model_boundary(pg):
+    assert pg.last_error is None
+    assert pg.trainer.steps_done == 0
+    np.testing.assert_allclose(pg.boundary.get_array(), _boundary_reference(pg), atol=1e-6)
+    np.testing.assert_array_equal(pg.points.get_offsets(), pg.x)
+    assert pg.grid.shape[1] == 2 and len(pg.grid) == np.prod(pg.boundary.get_array().shape)
+
+
+def test_playground_train_button_learns_circles_and_redraws(pg):
+    before = pg.boundary.get_array().copy()
+    renders = pg.render_count
+    pg.controls["train"].click()
+    assert pg.last_error is None
+    assert pg.trainer.steps_done == pg.controls["steps"].value == 200
+    assert pg.controls["progress"].value == 200
+    assert pg.render_count >= renders + 2  # once mid-training, once at the end
+    after = pg.boundary.get_array()
+    np.testing.assert_allclose(after, _boundary_reference(pg), atol=1e-6)
+    assert np.abs(after - before).max() > 0.2
+    direct = float(np.mean((pg.trainer.proba(pg.x) > 0.5) == (pg.y > 0.5)))
+    assert pg.accuracy == pytest.approx(direct)
+    assert direct > 0.9, "a 2x8 ReLU net must separate the circles"
+    assert f"{direct:.1%}" in pg.status.value
+    assert len(pg.loss_line.get_xdata()) == 10 and pg.loss_line.get_xdata()[-1] == 200
+    assert pg.loss_history[-1] < pg.loss_history[0]
+    assert not pg.controls["train"].disabled
+
+
+def test_playground_architecture_controls_build_the_right_model(pg):
+    pg.controls["depth"].value = 3
+    pg.controls["width"].value = 5
+    pg.controls["activation_1"].value = "tanh"
+    pg.controls["activation_3"].value = "elu"
+    dense = [layer for layer in pg.model.layers if layer.name.startswith("hidden")]
+    assert [layer.units for layer in dense] == [5, 5, 5]
+    x = np.linspace(-2, 2, 9).astype("float32")
+    for layer, name in zip(dense, ["tanh", "relu", "elu"], strict=True):
+        np.testing.assert_allclose(
+            np.asarray(layer.activation(x)), actlab.catalog.get(name)(x), atol=1e-6
+        )
+    assert pg.trainer.steps_done == 0 and pg.loss_history == []
+    assert pg.controls["activation_4"].layout.display == "none"
+    assert pg.controls["activation_3"].layout.display is None
+    np.testing.assert_allclose(pg.boundary.get_array(), _boundary_reference(pg), atol=1e-6)
+    assert "tanh → relu → elu" in pg.ax.get_title()
+
+
+def test_playground_dataset_and_reset(pg):
+    pg.controls["dataset"].value = "moons"
+    xm, ym = actlab.data.make_moons(300, seed=0)
+    np.testing.assert_allclose(pg.x, xm)
+    np.testing.assert_array_equal(pg.points.get_offsets(), xm)
+    pg.controls["train"].click()
+    trained = pg.model.get_weights()
+    pg.controls["reset"].click()
+    assert pg.trainer.steps_done == 0
+    for w, w0 in zip(pg.model.get_weights(), pg.trainer.initial_weights, strict=True):
+        np.testing.assert_array_equal(w, w0)
+    initial = pg.trainer.initial_weights
+    assert any(not np.array_equal(a, b) for a, b in zip(trained, initial, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"dataset": "xor"}, "dataset must be one of 'circles', 'moons', 'spirals'"),
+        ({"depth": 0}, "depth must be an integer between 1 and 4"),
+        ({"width": 2.5}, "Received: width=2.5"),
+        ({"activations": ["relu"] * 5}, "list of 1 to 4 names"),
+        ({"activations": "rleu"}, "Did you mean 'relu'"),
+        ({"learning_rate": 5.0}, "learning_rate must be a number between"),
+    ],
+)
+def test_playground_bad_arguments(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        W.playground(**kwargs)
+
+
+# ----------------------------------------------------------------------- dying_relu_lab
+
+
+@pytest.fixture(scope="module")
+def dying():
+    return W.dying_relu_lab(depth=4, width=16, steps=60)
+
+
+def _heights(bars):
+    return np.array([b.get_height() for b in bars])
+
+
+def test_dying_lab_bars_equal_dead_units_of_the_trained_model(dying):
+    dying.controls["learning_rate"].value = 1.0
+    assert dying.last_error is None
+    direct = actlab.dead_units(dying.model, dying.x)
+    assert list(direct) == [f"hidden_{i}" for i in range(1, 5)]
+    np.testing.assert_allclose(_heights(dying.bars_after), list(direct.values()))
+    np.testing.assert_allclose(_heights(dying.bars_before), list(dying.result["before"].values()))
+
+
+def test_dying_lab_initial_bars_follow_the_bias_init(dying):
+    dying.controls["bias_init"].value = -2.0
+    fresh = W.dying_relu_lab(depth=4, width=16, steps=60).model  # same seeded kernels
+    fresh.set_weights(dying.initial_weights("relu", -2.0))
+    expected = actlab.dead_units(fresh, dying.x)
+    np.testing.assert_allclose(_heights(dying.bars_before), list(expected.values()))
+    assert np.mean(list(expected.values())) > 0.5, "bias -2 must kill most ReLU units at init"
+    np.testing.assert_allclose(
+        _heights(dying.bars_after), list(actlab.dead_units(dying.model, dying.x).values())
+    )
+
+
+def test_dying_lab_caches_settings(dying):
+    dying.controls["bias_init"].value = 0.0
+    dying.controls["learning_rate"].value = 0.01
+    runs, heights = dying.runs, _heights(dying.bars_after)
+    dying.controls["learning_rate"].value = 1.0  # seen before
+    dying.controls["learning_rate"].value = 0.01  # seen before
+    assert dying.runs == runs
+    np.testing.assert_array_equal(_heights(dying.bars_after), heights)
+    # the model holds the weights of the displayed setting again
+    np.testing.assert_allclose(
+        heights, list(actlab.dead_units(dying.model, dying.x).values()), atol=0
+    )
+
+
+def test_dying_lab_leaky_relu_and_divergence(dying):
+    dying.controls["activation"].value = "leaky_relu"
+    assert "still has a gradient" in dying.status.value
+    np.testing.assert_allclose(
+        _heights(dying.bars_after), list(actlab.dead_units(dying.model, dying.x).values())
+    )
+    dying.controls["learning_rate"].value = dying.controls["learning_rate"].max
+    dying.controls["bias_init"].value = 1.0
+    if dying.result["diverged"]:
+        assert "diverged" in dying.ax.get_title()
+    else:
+        assert "accuracy" in dying.ax.get_title()
+    assert dying.last_error is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"activation": "sigmoid"}, "activation must be one of 'relu'"),
+        ({"bias_init": -5}, "bias_init must be a number between -3 and 1"),
+        ({"depth": 1}, "depth must be an integer between 2 and 10"),
+    ],
+)
+def test_dying_lab_bad_arguments(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        W.dying_relu_lab(**kwargs)
+
+
+# ----------------------------------------------------------------------- gradient_flow_lab
+
+
+@pytest.fixture(scope="module")
+def flow():
+    return W.gradient_flow_lab(depth=6, width=16)
+
+
+def _plotted(flow):
+    return flow.line.get_xdata(), flow.line.get_ydata()
+
+
+def test_gradient_flow_line_equals_gradient_norms(flow):
+    direct = actlab.gradient_norms(flow.model, flow.x, flow.y, loss=flow.loss)
+    xs, ys = _plotted(flow)
+    np.testing.assert_array_equal(xs, np.arange(1, 8))
+    np.testing.assert_allclose(ys, list(direct.values()), rtol=1e-5)
+    assert list(direct)[-1] == "output" and flow.ax.get_yscale() == "log"
+
+
+def test_gradient_flow_sigmoid_vanishes_relu_he_does_not(flow):
+    flow.controls["depth"].value = 12
+    sig = _plotted(flow)[1]
+    assert len(sig) == 13
+    assert sig[0] < sig[-1] / 100, "sigmoid: the first layer's gradient must be tiny"
+    flow.controls["activation"].value = "relu"
+    flow.controls["init"].value = "he_normal"
+    relu = _plotted(flow)[1]
+    direct = actlab.gradient_norms(flow.model, flow.x, flow.y, loss=flow.loss)
+    np.testing.assert_allclose(relu, list(direct.values()), rtol=1e-5)
+    assert relu[0] / relu[-1] > 100 * sig[0] / sig[-1]
+    assert "relu, 12 hidden layers, he_normal" in flow.ax.get_title()
+
+
+def test_gradient_flow_caches_models_and_norms(flow):
+    flow.controls["activation"].value = "tanh"
+    builds, model = flow.builds, flow.model
+    ys = _plotted(flow)[1].copy()
+    flow.controls["depth"].value = flow.controls["depth"].value + 1
+    flow.controls["depth"].value = flow.controls["depth"].value - 1
+    assert flow.builds == builds + 1 and flow.model is model
+    np.testing.assert_array_equal(_plotted(flow)[1], ys)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"activation": "softmax"}, "activation must be one of 'sigmoid'"),
+        ({"init": "zeros"}, "init must be one of"),
+        ({"depth": 31}, "depth must be an integer between 2 and 30"),
+    ],
+)
+def test_gradient_flow_bad_arguments(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        W.gradient_flow_lab(**kwargs)

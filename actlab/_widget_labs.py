@@ -1,0 +1,525 @@
+"""The explorers that build networks: playground, dying-ReLU lab, gradient-flow lab.
+
+Public entry points are in :mod:`actlab.widgets`; see there for the display
+mechanism. Models are built once per architecture and cached for the life of
+the widget; training reuses a ``tf.function`` traced once per model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from actlab import _widget_models as wm
+from actlab import catalog
+from actlab._keras import keras
+from actlab._widget_base import _SLIDER_STYLE, Explorer, _new_figure, _slider, _sticky_ylim
+
+DATASETS = ("circles", "moons", "spirals")
+MAX_DEPTH = 4
+GRID = 60  # decision-boundary resolution (GRID x GRID points)
+TRAIN_CHUNKS = 10
+
+
+def _dropdown(description: str, options: Any, value: Any) -> widgets.Dropdown:
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=description,
+        style=_SLIDER_STYLE,
+        layout=widgets.Layout(width="300px"),
+    )
+
+
+def _busy(status: widgets.HTML, text: str) -> None:
+    status.value = f"<i>{text}</i>"
+
+
+# --------------------------------------------------------------------------- playground
+
+
+class Playground(Explorer):
+    """TensorFlow-Playground-style classifier with an activation per layer.
+
+    See :func:`actlab.widgets.playground`. Attributes for tests: ``x``, ``y``
+    (the data set), ``grid`` (the ``GRID * GRID`` points of the boundary
+    image), ``boundary`` (the ``AxesImage`` of P(class 1) on the grid),
+    ``points`` (the scatter), ``loss_line``, ``trainer`` and ``model`` (the
+    network of the current architecture), ``accuracy``.
+    """
+
+    def __init__(
+        self,
+        dataset: str,
+        *,
+        activations: list[str],
+        depth: int,
+        width: int,
+        learning_rate: float,
+        steps: int,
+        seed: int,
+    ):
+        self.seed = seed
+        controls: dict[str, widgets.Widget] = {
+            "dataset": _dropdown("data set", DATASETS, dataset),
+            "depth": _slider(widgets.IntSlider, "hidden layers", value=depth, min=1, max=MAX_DEPTH),
+            "width": _slider(widgets.IntSlider, "units per layer", value=width, min=1, max=16),
+        }
+        for i in range(MAX_DEPTH):
+            controls[f"activation_{i + 1}"] = _dropdown(
+                f"layer {i + 1} activation", catalog.names(), activations[i]
+            )
+        controls["learning_rate"] = _slider(
+            widgets.FloatLogSlider,
+            "learning rate",
+            value=learning_rate,
+            base=10,
+            min=-3,
+            max=0,
+            step=0.1,
+            readout_format=".3g",
+        )
+        controls["steps"] = _slider(
+            widgets.IntSlider, "steps per Train", value=steps, min=10, max=1000, step=10
+        )
+        controls["train"] = widgets.Button(description="Train", button_style="primary", icon="play")
+        controls["reset"] = widgets.Button(description="Reset weights", icon="undo")
+        controls["progress"] = widgets.IntProgress(value=0, min=0, max=steps, description="")
+        figure, (self.ax, self.ax_loss) = _new_figure(2, (9.5, 4.0))
+        self.boundary = self.ax.imshow(
+            np.full((GRID, GRID), 0.5),
+            origin="lower",
+            cmap="RdBu_r",
+            vmin=0.0,
+            vmax=1.0,
+            alpha=0.75,
+            aspect="auto",
+            interpolation="bilinear",
+        )
+        self.points = self.ax.scatter(
+            [], [], c=[], cmap="RdBu_r", vmin=0, vmax=1, s=12, edgecolors="k", linewidths=0.4
+        )
+        (self.loss_line,) = self.ax_loss.plot([], [], color="C3", lw=2)
+        self.ax_loss.set_xlabel("training step")
+        self.ax_loss.set_ylabel("loss (binary cross-entropy)")
+        self.ax_loss.grid(True, alpha=0.3)
+        self.ax_loss.set_title("loss", fontsize=10)
+        self.loss_steps: list[int] = []
+        self.loss_history: list[float] = []
+        self.accuracy = math.nan
+        self._trainers: dict[tuple[Any, ...], wm.Trainer] = {}
+        super().__init__(
+            figure,
+            controls,
+            rows=[
+                ["dataset", "depth", "width"],
+                ["activation_1", "activation_2"],
+                ["activation_3", "activation_4"],
+                ["learning_rate", "steps"],
+                ["train", "reset", "progress"],
+            ],
+        )
+        figure.tight_layout()
+        self._guarded(self._load_data)()
+        self._watch(["dataset"], self._load_data)
+        arch = ["depth", "width"] + [f"activation_{i + 1}" for i in range(MAX_DEPTH)]
+        self._watch(arch, self._new_architecture)
+        self._watch(["steps"], self._sync_progress)
+        controls["train"].on_click(self._guarded(self.train))
+        controls["reset"].on_click(self._guarded(self.reset))
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def architecture(self) -> tuple[int, tuple[str, ...]]:
+        """``(width, activations of the hidden layers)`` from the controls."""
+        depth = int(self.controls["depth"].value)
+        acts = tuple(self.controls[f"activation_{i + 1}"].value for i in range(depth))
+        return int(self.controls["width"].value), acts
+
+    @property
+    def trainer(self) -> wm.Trainer:
+        """The trainer of the current architecture (built once, then cached)."""
+        width, acts = self.architecture
+        key = (width, acts)
+        if key not in self._trainers:
+            model = wm.build_mlp([width] * len(acts), list(acts), seed=self.seed, name="playground")
+            self._trainers[key] = wm.Trainer(
+                model, optimizer="adam", learning_rate=float(self.controls["learning_rate"].value)
+            )
+        return self._trainers[key]
+
+    @property
+    def model(self) -> Any:
+        """The Keras model of the current architecture."""
+        return self.trainer.model
+
+    # -- reactions -------------------------------------------------------------
+
+    def _load_data(self) -> None:
+        self.x, self.y = wm.dataset(self.controls["dataset"].value, seed=self.seed)
+        lo = self.x.min(axis=0) - 0.3
+        hi = self.x.max(axis=0) + 0.3
+        gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID))
+        self.grid = np.c_[gx.ravel(), gy.ravel()].astype("float32")
+        self.boundary.set_extent((lo[0], hi[0], lo[1], hi[1]))
+        self.ax.set_xlim(lo[0], hi[0])
+        self.ax.set_ylim(lo[1], hi[1])
+        self.points.set_offsets(self.x)
+        self.points.set_array(self.y)
+        self.reset()
+
+    def _new_architecture(self) -> None:
+        depth = int(self.controls["depth"].value)
+        for i in range(MAX_DEPTH):
+            shown = i < depth
+            self.controls[f"activation_{i + 1}"].layout.display = None if shown else "none"
+        _busy(self.status, "Building the network…")
+        self.reset()
+
+    def _sync_progress(self) -> None:
+        self.controls["progress"].max = int(self.controls["steps"].value)
+
+    def reset(self, _button: Any = None) -> None:
+        """Restore the initial weights of the current architecture and redraw."""
+        self.trainer.reset()
+        self.loss_steps, self.loss_history = [], []
+        self.controls["progress"].value = 0
+        self._draw_boundary()
+        self._report("Untrained network. Press <b>Train</b>.")
+
+    def train(self, _button: Any = None) -> None:
+        """Train ``steps`` more full-batch Adam steps, showing progress, then redraw."""
+        trainer = self.trainer
+        steps = int(self.controls["steps"].value)
+        trainer.set_learning_rate(float(self.controls["learning_rate"].value))
+        button = self.controls["train"]
+        progress = self.controls["progress"]
+        progress.max, progress.value = steps, 0
+        button.disabled = True
+        offset = trainer.steps_done
+        chunk_size = max(1, steps // TRAIN_CHUNKS)
+
+        def on_chunk(done: int, loss: float) -> None:
+            progress.value = done
+            self.loss_steps.append(offset + done)
+            self.loss_history.append(loss)
+            _busy(self.status, f"Training… step {done}/{steps}, loss {loss:.3f}")
+            if done < steps and done * 2 >= steps > (done - chunk_size) * 2:
+                self._draw_boundary()
+
+        try:
+            trainer.train(self.x, self.y, steps, chunks=TRAIN_CHUNKS, on_chunk=on_chunk)
+        finally:
+            button.disabled = False
+        self._draw_boundary()
+        self._report("")
+
+    # -- drawing ---------------------------------------------------------------
+
+    def _draw_boundary(self) -> None:
+        prob = self.trainer.proba(self.grid).reshape(GRID, GRID)
+        self.boundary.set_data(prob)
+        self.accuracy = self.trainer.accuracy(self.x, self.y)
+        width, acts = self.architecture
+        self.ax.set_title(
+            f"{' → '.join(acts)} ({width} units): accuracy {self.accuracy:.0%}", fontsize=10
+        )
+        self.loss_line.set_data(self.loss_steps, self.loss_history)
+        if self.loss_steps:
+            self.ax_loss.set_xlim(0, max(self.loss_steps) * 1.05)
+            _sticky_ylim(self.ax_loss, [np.asarray(self.loss_history)])
+        self.render(full=True)
+
+    def _report(self, extra: str) -> None:
+        steps = self.trainer.steps_done
+        self.status.value = (
+            f"{steps} steps trained, accuracy <b>{self.accuracy:.1%}</b> on "
+            f"{len(self.y)} points. {extra}"
+        )
+
+
+# --------------------------------------------------------------------------- dying ReLU
+
+
+DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
+
+
+class DyingReluLab(Explorer):
+    """Dead-unit fraction per layer before and after a short, possibly too aggressive training.
+
+    See :func:`actlab.widgets.dying_relu_lab`. Attributes for tests: ``x``,
+    ``y``, ``model`` (holding the weights trained for the displayed setting),
+    ``result`` (dict with ``before``, ``after``, ``loss``, ``accuracy``,
+    ``diverged``), ``bars_before`` / ``bars_after`` (Rectangles per layer),
+    ``runs`` (how many settings were actually trained; cache hits do not count).
+    """
+
+    def __init__(
+        self,
+        *,
+        activation: str,
+        learning_rate: float,
+        bias_init: float,
+        depth: int,
+        width: int,
+        steps: int,
+        seed: int,
+    ):
+        self.depth, self.width, self.steps, self.seed = depth, width, steps, seed
+        controls: dict[str, widgets.Widget] = {
+            "activation": _dropdown("activation", DYING_ACTIVATIONS, activation),
+            "learning_rate": _slider(
+                widgets.FloatLogSlider,
+                "learning rate",
+                value=learning_rate,
+                base=10,
+                min=-3,
+                max=0.5,
+                step=0.25,
+                readout_format=".3g",
+                continuous_update=False,
+            ),
+            "bias_init": _slider(
+                widgets.FloatSlider,
+                "bias init",
+                value=bias_init,
+                min=-3.0,
+                max=1.0,
+                step=0.25,
+                continuous_update=False,
+            ),
+            "progress": widgets.IntProgress(value=0, min=0, max=steps),
+        }
+        self.x, self.y = wm.dataset("moons", seed=seed)
+        figure, (ax,) = _new_figure(1, (8.0, 3.6))
+        self.ax = ax
+        positions = np.arange(depth)
+        labels = [f"hidden_{i + 1}" for i in range(depth)]
+        self.bars_before = list(
+            ax.bar(positions - 0.2, np.zeros(depth), 0.4, color="0.75", label="at initialisation")
+        )
+        self.bars_after = list(
+            ax.bar(positions + 0.2, np.zeros(depth), 0.4, color="C3", label="after training")
+        )
+        # actlab.dead_units: output <= 0 for every training point ("never fires")
+        ax.set_xticks(positions, labels)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("fraction never > 0")
+        ax.grid(True, axis="y", alpha=0.3)
+        legend = ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(" ", fontsize=10)
+        figure.tight_layout()
+        self._cache: dict[tuple[str, float, float], dict[str, Any]] = {}
+        self._trainers: dict[str, wm.Trainer] = {}
+        self.runs = 0
+        self.result: dict[str, Any] = {}
+        super().__init__(
+            figure, controls, rows=[["activation", "learning_rate"], ["bias_init", "progress"]]
+        )
+        self.animate(*self.bars_before, *self.bars_after, ax.title, legend)
+        self._guarded(self._update)()
+        self._watch(["activation", "learning_rate", "bias_init"], self._update)
+
+    @property
+    def setting(self) -> tuple[str, float, float]:
+        """``(activation, learning rate, bias init)`` from the controls."""
+        c = self.controls
+        return (c["activation"].value, float(c["learning_rate"].value), float(c["bias_init"].value))
+
+    def _trainer(self, activation: str) -> wm.Trainer:
+        if activation not in self._trainers:
+            model = wm.build_mlp(
+                [self.width] * self.depth,
+                [activation] * self.depth,
+                kernel_initializer="he_uniform",
+                seed=self.seed,
+                name=f"dying_{activation}",
+            )
+            self._trainers[activation] = wm.Trainer(model, optimizer="sgd", learning_rate=0.01)
+        return self._trainers[activation]
+
+    @property
+    def model(self) -> Any:
+        """The network of the selected activation, with the displayed setting's weights."""
+        return self._trainer(self.controls["activation"].value).model
+
+    def initial_weights(self, activation: str, bias_init: float) -> list[np.ndarray]:
+        """The starting weights: the seeded kernels, hidden biases set to ``bias_init``."""
+        trainer = self._trainer(activation)
+        weights = [w.copy() for w in trainer.initial_weights]
+        for i in range(self.depth):  # [kernel, bias] per Dense layer
+            weights[2 * i + 1][...] = bias_init
+        return weights
+
+    def _update(self) -> None:
+        from actlab.probes import dead_units
+
+        key = self.setting
+        activation, lr, bias = key
+        trainer = self._trainer(activation)
+        if key in self._cache:
+            self.result = self._cache[key]
+            trainer.model.set_weights(self.result["weights"])
+            self._draw("cached")
+            return
+        progress = self.controls["progress"]
+        progress.max, progress.value = self.steps, 0
+        _busy(self.status, f"Training {activation} with learning rate {lr:.3g}…")
+        trainer.reset(self.initial_weights(activation, bias))
+        trainer.set_learning_rate(lr)
+        before = dead_units(trainer.model, self.x)
+
+        def on_chunk(done: int, loss: float) -> None:
+            progress.value = done
+
+        loss = trainer.train(self.x, self.y, self.steps, chunks=5, on_chunk=on_chunk)
+        weights = trainer.model.get_weights()
+        diverged = not (math.isfinite(loss) and all(np.isfinite(w).all() for w in weights))
+        self.result = {
+            "before": before,
+            "after": dead_units(trainer.model, self.x),
+            "loss": loss,
+            "accuracy": math.nan if diverged else trainer.accuracy(self.x, self.y),
+            "diverged": diverged,
+            "weights": weights,
+        }
+        self._cache[key] = self.result
+        self.runs += 1
+        self._draw(f"trained {self.steps} SGD steps")
+
+    def _draw(self, how: str) -> None:
+        r = self.result
+        for bar, value in zip(self.bars_before, r["before"].values(), strict=True):
+            bar.set_height(value)
+        for bar, value in zip(self.bars_after, r["after"].values(), strict=True):
+            bar.set_height(value)
+        activation, lr, bias = self.setting
+        outcome = (
+            "training diverged (loss is not finite): lower the learning rate"
+            if r["diverged"]
+            else f"loss {r['loss']:.3f}, accuracy {r['accuracy']:.0%}"
+        )
+        self.ax.set_title(f"{activation}, lr {lr:.3g}, bias init {bias:g}: {outcome}", fontsize=10)
+        dead = np.mean(list(r["after"].values()))
+        note = (
+            " A ReLU unit that never fires gets no gradient: it is dead for good."
+            if activation == "relu"
+            else f" {activation} still has a gradient for x < 0, so such units can recover."
+        )
+        self.status.value = (
+            f"{how}; mean fraction of units that never fire after training: "
+            f"<b>{dead:.0%}</b>.{note}"
+        )
+        self.render()
+
+
+# --------------------------------------------------------------------------- gradient flow
+
+
+FLOW_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu")
+FLOW_INITS = ("glorot_uniform", "he_normal", "lecun_normal", "random_normal")
+
+
+class GradientFlowLab(Explorer):
+    """Per-layer gradient norms at initialisation, on a log scale.
+
+    See :func:`actlab.widgets.gradient_flow_lab`. Attributes for tests: ``x``,
+    ``y``, ``loss`` (the loss object passed to ``actlab.gradient_norms``),
+    ``model`` (the network of the current setting), ``norms`` (the plotted
+    ``{layer: norm}``), ``line``; ``builds`` counts models built (cache misses).
+    """
+
+    def __init__(self, *, activation: str, depth: int, init: str, width: int, seed: int):
+        self.width, self.seed = width, seed
+        controls: dict[str, widgets.Widget] = {
+            "activation": _dropdown("activation", FLOW_ACTIVATIONS, activation),
+            "depth": _slider(
+                widgets.IntSlider,
+                "hidden layers",
+                value=depth,
+                min=2,
+                max=30,
+                continuous_update=False,
+            ),
+            "init": _dropdown("kernel init", FLOW_INITS, init),
+        }
+        x, y = wm.dataset("spirals", n=256, seed=seed)
+        self.x, self.y = x, y.reshape(-1, 1)
+        self.loss = keras().losses.BinaryCrossentropy(from_logits=True)
+        figure, (ax,) = _new_figure(1, (8.0, 3.6))
+        self.ax = ax
+        (self.line,) = ax.plot([], [], "o-", color="C0", lw=2, ms=4)
+        ax.set_yscale("log")
+        # plain "1e-05" labels: mathtext labels (10^-5) make every full redraw ~2x slower
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0e}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("layer (input → output)")
+        ax.set_ylabel("‖∂loss/∂kernel‖₂")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_title(" ", fontsize=10)
+        figure.tight_layout()
+        self._models: dict[tuple[str, int, str], Any] = {}
+        self._norms: dict[tuple[str, int, str], dict[str, float]] = {}
+        self.builds = 0
+        self.norms: dict[str, float] = {}
+        super().__init__(figure, controls, rows=[["activation", "init"], ["depth"]])
+        self.animate(self.line, ax.title)
+        self._guarded(self._update)()
+        self._watch(["activation", "depth", "init"], self._update)
+
+    @property
+    def setting(self) -> tuple[str, int, str]:
+        """``(activation, depth, init)`` from the controls."""
+        c = self.controls
+        return (c["activation"].value, int(c["depth"].value), c["init"].value)
+
+    @property
+    def model(self) -> Any:
+        """The (untrained) network of the current setting, built once and cached."""
+        key = self.setting
+        if key not in self._models:
+            activation, depth, init = key
+            self._models[key] = wm.build_mlp(
+                [self.width] * depth,
+                [activation] * depth,
+                kernel_initializer=init,
+                seed=self.seed,
+                name="gradient_flow",
+            )
+            self.builds += 1
+        return self._models[key]
+
+    def _update(self) -> None:
+        from actlab.probes import gradient_norms
+
+        key = self.setting
+        if key not in self._norms:
+            _busy(self.status, "Building the network and computing gradients…")
+            self._norms[key] = gradient_norms(self.model, self.x, self.y, loss=self.loss)
+        self.norms = self._norms[key]
+        values = np.array(list(self.norms.values()))
+        layers = np.arange(1, len(values) + 1)
+        self.line.set_data(layers, values)
+        self.ax.set_xlim(0.5, len(values) + 0.5)
+        positive = values[values > 0]
+        if positive.size:
+            lo, hi = positive.min(), positive.max()
+            cur_lo, cur_hi = self.ax.get_ylim()
+            if not (cur_lo <= lo and hi <= cur_hi and hi / lo >= (cur_hi / cur_lo) ** 0.3):
+                self.ax.set_ylim(lo / 3, hi * 3)
+        activation, depth, init = key
+        ratio = values[0] / values[-1] if values[-1] > 0 else math.inf
+        self.ax.set_title(
+            f"{activation}, {depth} hidden layers, {init}: first/last layer = {ratio:.2g}",
+            fontsize=10,
+        )
+        self.status.value = (
+            f"Gradient norms at initialisation on {len(self.x)} points "
+            f"(layer 1 = first hidden layer, last = output layer)."
+        )
+        self.render()
