@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from actlab._keras import keras, tf
+from actlab._keras import keras as _load_keras
+from actlab._keras import tf as _load_tf
 
 __all__ = [
     "GradientCheck",
@@ -35,10 +36,10 @@ __all__ = [
     "sigmoid_tanh",
 ]
 
-_k = keras()
+keras = _load_keras()
 
 
-@_k.saving.register_keras_serializable(package="actlab")
+@keras.saving.register_keras_serializable(package="actlab")
 def sigmoid_tanh(x: Any) -> Any:
     """Sigmoid times tanh: `sigmoid_tanh(x) = sigmoid(x) * tanh(x)`.
 
@@ -53,12 +54,12 @@ def sigmoid_tanh(x: Any) -> Any:
         A tensor of the same shape and dtype as ``x`` (float inputs).
 
     """
-    x = _k.ops.convert_to_tensor(x)
-    return _k.ops.sigmoid(x) * _k.ops.tanh(x)
+    x = keras.ops.convert_to_tensor(x)
+    return keras.ops.sigmoid(x) * keras.ops.tanh(x)
 
 
-@_k.saving.register_keras_serializable(package="actlab")
-class LearnableSwish(_k.layers.Layer):
+@keras.saving.register_keras_serializable(package="actlab")
+class LearnableSwish(keras.layers.Layer):
     """Swish with a trainable slope: `f(x) = x * sigmoid(beta * x)`.
 
     ``beta`` is one scalar weight, learned with the rest of the network.
@@ -91,11 +92,11 @@ class LearnableSwish(_k.layers.Layer):
             name="beta",
             shape=(),
             trainable=True,
-            initializer=_k.initializers.Constant(self.beta_initial),
+            initializer=keras.initializers.Constant(self.beta_initial),
         )
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
-        return inputs * _k.ops.sigmoid(self.beta * inputs)
+        return inputs * keras.ops.sigmoid(self.beta * inputs)
 
     def compute_output_shape(self, input_shape: Any) -> Any:  # noqa: D102
         return input_shape
@@ -104,8 +105,8 @@ class LearnableSwish(_k.layers.Layer):
         return {**super().get_config(), "beta_initial": self.beta_initial}
 
 
-@_k.saving.register_keras_serializable(package="actlab")
-class SquaredActivation(_k.layers.Layer):
+@keras.saving.register_keras_serializable(package="actlab")
+class SquaredActivation(keras.layers.Layer):
     """Square the input, then apply an activation: `f(x) = activation(x ** 2)`.
 
     The activation is part of the layer's config (serialised with
@@ -120,16 +121,16 @@ class SquaredActivation(_k.layers.Layer):
 
     def __init__(self, activation: str | Callable[[Any], Any] = "sigmoid", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.activation = _k.activations.get(activation)
+        self.activation = keras.activations.get(activation)
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
-        return self.activation(_k.ops.square(inputs))
+        return self.activation(keras.ops.square(inputs))
 
     def compute_output_shape(self, input_shape: Any) -> Any:  # noqa: D102
         return input_shape
 
     def get_config(self) -> dict[str, Any]:  # noqa: D102
-        return {**super().get_config(), "activation": _k.activations.serialize(self.activation)}
+        return {**super().get_config(), "activation": keras.activations.serialize(self.activation)}
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def check_gradient(fn: Callable[[Any], Any], x: Any, eps: float = 1e-4) -> Gradi
             f"x must be a non-empty array of finite numbers. Received shape {xs.shape} "
             f"with {int(np.sum(~np.isfinite(xs)))} non-finite values."
         )
-    t = tf()
+    t = _load_tf()
     xt = t.constant(xs)
     with t.GradientTape() as tape:
         tape.watch(xt)
@@ -215,7 +216,7 @@ def check_gradient(fn: Callable[[Any], Any], x: Any, eps: float = 1e-4) -> Gradi
         )
 
     def f(v: np.ndarray) -> np.ndarray:
-        return np.asarray(_k.ops.convert_to_numpy(fn(t.constant(v))), dtype="float64")
+        return np.asarray(keras.ops.convert_to_numpy(fn(t.constant(v))), dtype="float64")
 
     numeric = (f(xs + eps) - f(xs - eps)) / (2.0 * eps)
     autodiff = np.asarray(grad.numpy(), dtype="float64")

@@ -168,7 +168,7 @@ def _tanh_reference() -> Any:
     x, y = make_circles(400, seed=0)
     model = mlp(2, [16, 16], "tanh", output_activation="sigmoid", seed=0)
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
-    model.fit(x, y, epochs=60, batch_size=64, verbose=0)
+    model.fit(x, y, epochs=40, batch_size=64, verbose=0)
     return model
 
 
@@ -186,7 +186,7 @@ model = keras.Sequential([
     layers.Dense(1, activation="sigmoid"),
 ])
 model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
-model.fit(x_train, y_train, epochs=60, batch_size=64, verbose=0)
+model.fit(x_train, y_train, epochs=40, batch_size=64, verbose=0)
 answer_q2 = model"""
 
 EXERCISES = ExerciseSet(
@@ -222,7 +222,7 @@ EXERCISES = ExerciseSet(
             "Copy the ReLU network of this notebook, change the hidden activation to 'tanh', "
             "compile and fit.",
             "tanh bends the plane just as ReLU does, only smoothly; two hidden layers of 16 units "
-            "and 60 epochs of Adam separate the circles.",
+            "and 40 epochs of Adam separate the circles.",
             _Q2_SOLUTION,
             _tanh_reference,
             [

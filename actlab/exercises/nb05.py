@@ -1,0 +1,321 @@
+"""Exercises for 05_custom_activations."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from actlab.exercises import ExerciseSet, Incorrect, Question
+
+GRID = np.linspace(-8.0, 8.0, 161)
+
+
+def _keras() -> Any:
+    from actlab._keras import keras
+
+    return keras()
+
+
+def _np_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _np_mish(x: np.ndarray) -> np.ndarray:
+    return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def _values(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
+    """Call a learner's function on float32 input; the result as float64 NumPy."""
+    try:
+        out = fn(x.astype("float32"))
+        return np.asarray(_keras().ops.convert_to_numpy(out), dtype="float64")
+    except Incorrect:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any error in learner code becomes feedback
+        raise Incorrect(
+            f"Calling your function on a float32 array raised {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _named_lookalikes(y: np.ndarray, x: np.ndarray) -> None:
+    lookalikes = {
+        "x * tanh(x)": x * np.tanh(x),
+        "x * sigmoid(x) (that is SiLU/swish)": x * _np_sigmoid(x),
+        "tanh(softplus(x)) without the factor x": np.tanh(np.logaddexp(0.0, x)),
+        "x * softplus(x)": x * np.logaddexp(0.0, x),
+    }
+    for name, ref in lookalikes.items():
+        if y.shape == ref.shape and np.allclose(y, ref, atol=1e-4):
+            raise Incorrect(f"Your function computes {name}. Mish is x * tanh(softplus(x)).")
+
+
+# --- q1: mish with keras.ops ----------------------------------------------------------------
+def _check_mish(fn: Any) -> str:
+    from actlab.custom import check_gradient
+
+    if not callable(fn):
+        raise Incorrect(f"Give a function of one tensor. Received: {type(fn).__name__}.")
+    y = _values(fn, GRID)
+    if y.shape != GRID.shape:
+        raise Incorrect(
+            f"An activation is element-wise: input shape {GRID.shape}, your output shape {y.shape}."
+        )
+    _named_lookalikes(y, GRID)
+    if not np.allclose(y, _np_mish(GRID), atol=1e-5):
+        worst = float(GRID[np.argmax(np.abs(y - _np_mish(GRID)))])
+        raise Incorrect(f"Values differ from x * tanh(softplus(x)), most at x = {worst:g}.")
+    try:
+        res = check_gradient(fn, np.linspace(-6.0, 6.0, 61))
+    except ValueError:
+        raise Incorrect(
+            "The values are right, but automatic differentiation cannot follow "
+            "your function (did you use NumPy?). Write it with keras.ops: "
+            "keras.ops.tanh, keras.ops.softplus."
+        ) from None
+    if res.max_abs_error > 1e-6:
+        raise Incorrect(
+            f"The values are right, but the gradient disagrees with finite differences by "
+            f"{res.max_abs_error:.2g}: part of your function is invisible to automatic "
+            "differentiation (NumPy?). Use keras.ops for every operation."
+        )
+    return (
+        f"Matches the NumPy reference and its gradient matches finite differences "
+        f"(max gap {res.max_abs_error:.1e})."
+    )
+
+
+def _mish_reference() -> Callable[[Any], Any]:
+    ops = _keras().ops
+
+    def mish(x: Any) -> Any:
+        return x * ops.tanh(ops.softplus(x))
+
+    return mish
+
+
+def _mish_numpy(x: Any) -> Any:
+    return x * np.tanh(np.log1p(np.exp(x)))
+
+
+# --- q2: the derivative of sigmoid * tanh ---------------------------------------------------
+def _autodiff_derivative(x: np.ndarray) -> np.ndarray:
+    from actlab.custom import check_gradient, sigmoid_tanh
+
+    return check_gradient(sigmoid_tanh, x).autodiff
+
+
+def _check_derivative(fn: Any) -> str:
+    if not callable(fn):
+        raise Incorrect(f"Give a function d(x). Received: {type(fn).__name__}.")
+    d = _values(fn, GRID)
+    truth = _autodiff_derivative(GRID)
+    s, t = _np_sigmoid(GRID), np.tanh(GRID)
+    if d.shape != GRID.shape:
+        raise Incorrect(f"d(x) should have the input's shape {GRID.shape}; got {d.shape}.")
+    if np.allclose(d, s * (1 - s) * (1 - t**2), atol=1e-4):
+        raise Incorrect(
+            "That is sigmoid'(x) * tanh'(x). The derivative of a product needs "
+            "the product rule: (f g)' = f' g + f g'."
+        )
+    if np.allclose(d, s * (1 - s) * t, atol=1e-4) or np.allclose(d, s * (1 - t**2), atol=1e-4):
+        raise Incorrect(
+            "One term of the product rule is missing: "
+            "d/dx [sigmoid tanh] = sigmoid' tanh + sigmoid tanh'."
+        )
+    if not np.allclose(d, truth, atol=1e-5):
+        worst = float(GRID[np.argmax(np.abs(d - truth))])
+        raise Incorrect(
+            f"d(x) disagrees with automatic differentiation, most at x = {worst:g}. "
+            "Remember sigmoid' = sigmoid (1 - sigmoid), tanh' = 1 - tanh^2."
+        )
+    return "Agrees with automatic differentiation on [-8, 8]."
+
+
+def _derivative_reference() -> Callable[[Any], Any]:
+    ops = _keras().ops
+
+    def d(x: Any) -> Any:
+        s, t = ops.sigmoid(x), ops.tanh(x)
+        return s * (1 - s) * t + s * (1 - t * t)
+
+    return d
+
+
+# --- q3: a model that reloads in safe mode ---------------------------------------------------
+def _round_trip(model: Any) -> tuple[Any, float]:
+    keras = _keras()
+    x = np.random.default_rng(0).normal(size=(16, *model.input_shape[1:])).astype("float32")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "answer.keras")
+        model.save(path)
+        try:
+            loaded = keras.models.load_model(path, safe_mode=True)
+        except ValueError as exc:
+            if "Lambda" in str(exc):
+                raise Incorrect(
+                    "Your model uses a Lambda layer: loading it with "
+                    "safe_mode=True is refused (it would run code stored in the "
+                    "file). Use Dense(..., activation=mish) with a registered "
+                    "mish."
+                ) from None
+            raise Incorrect(f"Reloading failed: {str(exc)[:200]}") from None
+        except Exception:  # noqa: BLE001 - Keras raises TypeError for unknown functions
+            raise Incorrect(
+                "The saved model could not be reloaded: Keras did not find your "
+                "function. Register it with "
+                "@keras.saving.register_keras_serializable(package=...)."
+            ) from None
+    gap = float(np.max(np.abs(model.predict(x, verbose=0) - loaded.predict(x, verbose=0))))
+    return loaded, gap
+
+
+def _check_safe_model(model: Any) -> str:
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise Incorrect(f"Give a keras model. Received: {type(model).__name__}.")
+    loaded, gap = _round_trip(model)
+    uses_mish = False
+    for layer in loaded.layers:
+        act = getattr(layer, "activation", None)
+        if callable(act) and not isinstance(act, keras.layers.Layer):
+            y = np.asarray(keras.ops.convert_to_numpy(act(GRID.astype("float32"))), "float64")
+            uses_mish |= y.shape == GRID.shape and np.allclose(y, _np_mish(GRID), atol=1e-5)
+    if not uses_mish:
+        raise Incorrect(
+            "The reloaded model round-trips, but no layer applies mish as its "
+            "activation=. Use Dense(..., activation=mish)."
+        )
+    if gap != 0.0:
+        raise Incorrect(f"The reloaded model's predictions differ by {gap:.2g}.")
+    return "Saved, reloaded with safe_mode=True, identical predictions."
+
+
+def _registered_mish() -> Callable[[Any], Any]:
+    keras = _keras()
+
+    @keras.saving.register_keras_serializable(package="actlab_exercises", name="mish")
+    def mish(x: Any) -> Any:
+        return x * keras.ops.tanh(keras.ops.softplus(x))
+
+    return mish
+
+
+def _safe_reference() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation=_registered_mish()),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def _unregistered_model() -> Any:
+    keras = _keras()
+
+    def mish(x: Any) -> Any:  # a fresh, unregistered function
+        return x * keras.ops.tanh(keras.ops.softplus(x))
+
+    mish.__name__ = "unregistered_mish_for_the_exercise_test"
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, activation=mish), keras.layers.Dense(1)]
+    )
+
+
+def _lambda_model() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8),
+            keras.layers.Lambda(lambda t: t * keras.ops.tanh(keras.ops.softplus(t))),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def _relu_model() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+    )
+
+
+_Q3_SOLUTION = """\
+@keras.saving.register_keras_serializable(package="course")
+def mish(x):
+    return x * keras.ops.tanh(keras.ops.softplus(x))
+
+
+answer_q3 = keras.Sequential(
+    [keras.Input((4,)), layers.Dense(8, activation=mish), layers.Dense(1)]
+)"""
+
+EXERCISES = ExerciseSet(
+    "05",
+    "Custom activations",
+    [
+        Question(
+            "q1",
+            "Write mish, f(x) = x * tanh(softplus(x)), as a function of a tensor, with keras.ops.",
+            _check_mish,
+            "keras.ops has tanh and softplus; softplus(x) = log(1 + exp(x)).",
+            "keras.ops functions work on every backend and are differentiable, so Keras can train "
+            "through them; NumPy functions give the right numbers but no gradient.",
+            "def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.softplus(x))",
+            _mish_reference,
+            [
+                (lambda: lambda x: x * _keras().ops.tanh(x), "x * tanh(x)"),
+                (lambda: lambda x: x * _keras().ops.sigmoid(x), "SiLU"),
+                (lambda: _mish_numpy, "NumPy"),
+                (lambda: 1.0, "function of one tensor"),
+            ],
+        ),
+        Question(
+            "q2",
+            "Write d(x), the derivative of sigmoid(x) * tanh(x), by hand (no autodiff), as a "
+            "function of an array.",
+            _check_derivative,
+            "Product rule, with sigmoid' = sigmoid (1 - sigmoid) and tanh' = 1 - tanh^2.",
+            "d/dx [s t] = s (1 - s) t + s (1 - t^2) with s = sigmoid(x), t = tanh(x); the "
+            "notebook's gradient check computes the same numbers by autodiff.",
+            "def answer_q2(x):\n"
+            "    s, t = keras.ops.sigmoid(x), keras.ops.tanh(x)\n"
+            "    return s * (1 - s) * t + s * (1 - t * t)",
+            _derivative_reference,
+            [
+                (
+                    lambda: lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)) * (1 - np.tanh(x) ** 2),
+                    "product rule",
+                ),
+                (lambda: lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)) * np.tanh(x), "One term"),
+                (lambda: lambda x: np.ones_like(x), "disagrees"),
+                (lambda: "s*(1-s)", "function d(x)"),
+            ],
+        ),
+        Question(
+            "q3",
+            "Register a mish function and give a small model (4 inputs, Dense(8) with "
+            "activation=mish, Dense(1)) that saves to .keras and reloads with safe_mode=True.",
+            _check_safe_model,
+            "Decorate the function with @keras.saving.register_keras_serializable(package=...), "
+            "then use it as Dense(..., activation=mish). No Lambda layer.",
+            "Registered objects are saved by name and looked up in your code when loading, so "
+            "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
+            "refused in safe mode.",
+            _Q3_SOLUTION,
+            _safe_reference,
+            [
+                (_unregistered_model, "Register it"),
+                (_lambda_model, "Lambda"),
+                (_relu_model, "no layer applies mish"),
+                (lambda: "model", "keras model"),
+            ],
+        ),
+    ],
+)
