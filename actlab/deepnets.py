@@ -1,0 +1,178 @@
+"""Deep, narrow MLPs for the dying-ReLU and gradient-flow experiments.
+
+:func:`deep_mlp` builds the networks of notebooks 08 and 09 with every knob
+those experiments turn (depth, activation, kernel initialiser, a constant bias,
+batch normalisation) and stable layer names, seeded so the same call builds
+the same weights in any process:
+
+``Input -> [Flatten] -> (dense_i [-> bn_i -> act_i]) x depth -> output``
+
+Without batch normalisation the activation is the ``activation=`` argument of
+``dense_i``; with it, ``dense_i`` is linear and ``act_i`` applies the
+activation after ``bn_i`` (the usual Dense -> BN -> activation order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+__all__ = ["calibrate_batch_norm", "deep_mlp", "hidden_layers"]
+
+_INITIALIZERS = {
+    "glorot_uniform": keras.initializers.GlorotUniform,
+    "glorot_normal": keras.initializers.GlorotNormal,
+    "he_uniform": keras.initializers.HeUniform,
+    "he_normal": keras.initializers.HeNormal,
+    "lecun_normal": keras.initializers.LecunNormal,
+    "lecun_uniform": keras.initializers.LecunUniform,
+}
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def deep_mlp(
+    input_shape: int | Sequence[int],
+    *,
+    depth: int,
+    width: int = 32,
+    activation: Any = "relu",
+    kernel_initializer: str = "glorot_uniform",
+    bias: float = 0.0,
+    batch_norm: bool = False,
+    output_units: int = 10,
+    output_activation: str | None = "softmax",
+    seed: int = 0,
+    name: str | None = None,
+) -> keras.Sequential:
+    """Build a deep MLP of ``depth`` hidden layers of ``width`` units.
+
+    Args:
+        input_shape: Number of features, or a shape such as ``(28, 28)``
+            (then a ``Flatten`` layer comes first).
+        depth: Number of hidden Dense layers (>= 1).
+        width: Units per hidden layer (>= 1).
+        activation: Hidden activation: a name, callable or Keras activation
+            layer (a layer instance is only valid with ``depth == 1`` or as a
+            fresh layer per call, so pass names or callables for deep nets).
+        kernel_initializer: One of ``glorot_uniform``, ``glorot_normal``,
+            ``he_uniform``, ``he_normal``, ``lecun_normal``, ``lecun_uniform``;
+            seeded from ``seed`` layer by layer.
+        bias: Initial value of every hidden bias (a negative value puts
+            ReLU units into the "off" region from the start).
+        batch_norm: Insert ``BatchNormalization`` between each hidden Dense
+            layer and its activation.
+        output_units: Units of the output layer.
+        output_activation: Activation of the output layer (None for logits).
+        seed: Seeds every kernel initialiser (layer ``i`` uses ``seed + i``).
+        name: Model name; default ``f"{activation}_x{depth}"``.
+
+    Returns:
+        A built, uncompiled ``keras.Sequential``. Hidden Dense layers are
+        named ``dense_1`` ... ``dense_{depth}``, the last layer ``output``.
+
+    Raises:
+        ValueError: Bad ``depth``/``width``/``output_units``, an unknown
+            initialiser or activation name, or a non-finite ``bias``.
+
+    """
+    depth = _positive_int("depth", depth)
+    width = _positive_int("width", width)
+    output_units = _positive_int("output_units", output_units)
+    shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
+    if not shape or any(
+        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape
+    ):
+        raise ValueError(
+            "input_shape must be a positive integer or a tuple of them, e.g. 784 or (28, 28). "
+            f"Received: input_shape={input_shape!r}"
+        )
+    if kernel_initializer not in _INITIALIZERS:
+        raise ValueError(
+            f"Unknown kernel_initializer {kernel_initializer!r}. "
+            f"Use one of: {', '.join(_INITIALIZERS)}."
+        )
+    if not np.isfinite(bias):
+        raise ValueError(f"bias must be a finite number. Received: bias={bias!r}")
+    if isinstance(activation, str):
+        from actlab.training import _resolve_activation
+
+        activation = _resolve_activation(activation)
+    init_cls = _INITIALIZERS[kernel_initializer]
+    layers: list[Any] = [keras.Input(tuple(int(d) for d in shape))]
+    if len(shape) > 1:
+        layers.append(keras.layers.Flatten(name="flatten"))
+    for i in range(1, depth + 1):
+        dense_kwargs = {
+            "kernel_initializer": init_cls(seed=seed + i),
+            "bias_initializer": keras.initializers.Constant(float(bias)),
+            "name": f"dense_{i}",
+        }
+        if batch_norm:
+            layers.append(keras.layers.Dense(width, **dense_kwargs))
+            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
+            layers.append(keras.layers.Activation(activation, name=f"act_{i}"))
+        else:
+            layers.append(keras.layers.Dense(width, activation=activation, **dense_kwargs))
+    layers.append(
+        keras.layers.Dense(
+            output_units,
+            activation=output_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            name="output",
+        )
+    )
+    label = activation if isinstance(activation, str) else getattr(activation, "__name__", "act")
+    return keras.Sequential(layers, name=name or f"{label}_x{depth}")
+
+
+def hidden_layers(model: keras.Model) -> list[str]:
+    """Names of the hidden Dense layers of a :func:`deep_mlp` model, input to output."""
+    return [layer.name for layer in model.layers if layer.name.startswith("dense_")]
+
+
+def calibrate_batch_norm(model: keras.Model, x: Any) -> keras.Model:
+    """Set every BatchNormalization layer's moving statistics to those of batch ``x``.
+
+    ``actlab.gradient_norms`` runs the model in inference mode, where batch
+    normalisation uses its moving mean and variance. Freshly built, those are
+    0 and 1, so the layer does nothing. This helper runs ``x`` through the
+    model layer by layer and stores each BN layer's batch mean and variance as
+    its moving statistics, so inference on ``x`` normalises exactly as
+    training mode would on that batch.
+
+    The model's BN statistics are changed in place (its weights are not):
+    this is a set-up step for a model you built, not something to do to a
+    trained model you want to keep.
+
+    Args:
+        model: A Sequential model (e.g. from :func:`deep_mlp`).
+        x: A batch of inputs.
+
+    Returns:
+        The same model, for chaining.
+
+    Raises:
+        TypeError: If ``model`` is not a ``keras.Sequential``.
+
+    """
+    if not isinstance(model, keras.Sequential):
+        raise TypeError(
+            f"calibrate_batch_norm expects a keras.Sequential (e.g. from deep_mlp). "
+            f"Received: {type(model).__name__}"
+        )
+    h = keras.ops.convert_to_tensor(np.asarray(x, dtype="float32"))
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            axes = tuple(range(len(h.shape) - 1))
+            layer.moving_mean.assign(keras.ops.mean(h, axis=axes))
+            layer.moving_variance.assign(keras.ops.var(h, axis=axes))
+        h = layer(h, training=False)
+    return model

@@ -1,0 +1,808 @@
+"""Training helpers: compare activations, track dead units, time activations.
+
+* :func:`compare_activations` trains one model per activation on the same data
+  with the same seed and returns a :class:`Comparison` (history, test accuracy,
+  wall time per run) that renders as a table and plots its learning curves.
+* :class:`DeadUnitsTracker` is a Keras callback that records
+  ``actlab.dead_units(model, x_probe)`` as training goes.
+* :func:`time_activation` / :func:`time_activations` measure what one
+  activation costs on a large tensor, forward and backward, compiled with
+  ``tf.function``, after a warm-up, as the median of several repeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from actlab._keras import tf
+
+__all__ = [
+    "Comparison",
+    "CostTable",
+    "DeadUnitsTracker",
+    "Run",
+    "compare_activations",
+    "time_activation",
+    "time_activations",
+]
+
+
+# ---------------------------------------------------------------------------
+# input validation
+
+
+def _check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _resolve_activation(name: str) -> str:
+    """Return the name Keras understands for ``name`` (catalogue first, then Keras).
+
+    Raises:
+        ValueError: The catalogue's error (with its did-you-mean list) when
+            neither the catalogue nor ``keras.activations`` knows the name.
+
+    """
+    from actlab import catalog
+
+    try:
+        return catalog.get(name).keras_name
+    except ValueError as catalog_error:
+        try:
+            keras.activations.get(name)
+        except (ValueError, TypeError):
+            raise catalog_error from None
+        return name
+
+
+def _activation_runs(activations: Any) -> dict[str, Any]:
+    """Normalise ``activations`` to an ordered ``{label: activation}`` mapping."""
+    if isinstance(activations, str):
+        activations = [activations]
+    if isinstance(activations, Mapping):
+        items = [(str(label), act) for label, act in activations.items()]
+    elif isinstance(activations, Iterable):
+        items = []
+        for act in activations:
+            if not isinstance(act, str):
+                raise TypeError(
+                    "activations given as a list must be names (strings). "
+                    f"Received: {act!r} of type {type(act).__name__}. To compare callables "
+                    "or layers, pass a mapping {label: activation}."
+                )
+            items.append((act, act))
+    else:
+        raise TypeError(
+            "activations must be a list of names (e.g. ['relu', 'tanh']) or a mapping "
+            f"{{label: activation}}. Received: {activations!r}"
+        )
+    if not items:
+        raise ValueError("activations is empty: pass at least one, e.g. ['relu', 'tanh'].")
+    labels = [label for label, _ in items]
+    duplicates = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if duplicates:
+        raise ValueError(
+            f"activations has duplicate labels {duplicates}: each run needs "
+            f"its own label. Received: {labels}"
+        )
+    return {
+        label: (_resolve_activation(act) if isinstance(act, str) else act) for label, act in items
+    }
+
+
+def _unpack_data(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Accept ``((x_train, y_train), (x_test, y_test))`` (or an MNISTData)."""
+    how = (
+        "Pass data as ((x_train, y_train), (x_test, y_test)), e.g. the result of "
+        "actlab.data.load_mnist()."
+    )
+    try:
+        (x_train, y_train), (x_test, y_test) = data
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"data has the wrong structure. {how} Received: {type(data).__name__}"
+        ) from None
+    arrays = []
+    for name, arr in (
+        ("x_train", x_train),
+        ("y_train", y_train),
+        ("x_test", x_test),
+        ("y_test", y_test),
+    ):
+        a = np.asarray(arr)
+        if a.ndim == 0 or len(a) == 0:
+            raise ValueError(f"{name} is empty or not an array (shape {a.shape}). {how}")
+        arrays.append(a)
+    x_train, y_train, x_test, y_test = arrays
+    for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if len(x) != len(y):
+            raise ValueError(
+                f"x_{split} has {len(x)} samples but y_{split} has {len(y)}: they must match. {how}"
+            )
+    return x_train, y_train, x_test, y_test
+
+
+# ---------------------------------------------------------------------------
+# compare_activations
+
+
+@dataclass
+class Run:
+    """One training run of :func:`compare_activations`.
+
+    Attributes:
+        label: The run's label (the activation name, or the mapping key).
+        activation: What was passed to ``build_model``.
+        history: ``history.history`` of ``model.fit`` (per-epoch metrics).
+        test_accuracy: Accuracy on the test split after training.
+        test_loss: Loss on the test split after training.
+        train_time_s: Wall time of ``model.fit``, seconds.
+        epoch_times_s: Wall time of each epoch, seconds (the first includes
+            building the compiled training step).
+        params: Number of parameters of the model.
+
+    """
+
+    label: str
+    activation: Any
+    history: dict[str, list[float]]
+    test_accuracy: float
+    test_loss: float
+    train_time_s: float
+    epoch_times_s: list[float] = field(default_factory=list)
+    params: int = 0
+
+    @property
+    def steady_epoch_s(self) -> float:
+        """Median epoch time without the first epoch (``nan`` with a single epoch)."""
+        rest = self.epoch_times_s[1:]
+        return statistics.median(rest) if rest else math.nan
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of each epoch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        self.times.append(time.perf_counter() - self._start)
+
+
+def _fmt_s(v: float) -> str:
+    return "n/a" if math.isnan(v) else f"{v:.2f}"
+
+
+class ComparisonTable:
+    """The summary table of a :class:`Comparison` (text, Markdown and HTML)."""
+
+    COLUMNS = (
+        "activation",
+        "test accuracy",
+        "final val accuracy",
+        "train time (s)",
+        "time/epoch after 1st (s)",
+        "params",
+    )
+
+    def __init__(self, runs: Sequence[Run]) -> None:
+        self.runs = list(runs)
+
+    def rows(self) -> list[list[str]]:
+        """The table's cells as strings, one row per run."""
+        out = []
+        for r in self.runs:
+            val = r.history.get("val_accuracy", [])
+            out.append(
+                [
+                    r.label,
+                    f"{r.test_accuracy:.3f}",
+                    f"{val[-1]:.3f}" if val else "n/a",
+                    _fmt_s(r.train_time_s),
+                    _fmt_s(r.steady_epoch_s),
+                    f"{r.params:,}",
+                ]
+            )
+        return out
+
+    def __str__(self) -> str:
+        cells = [list(self.COLUMNS), *self.rows()]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.COLUMNS))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_markdown_(self) -> str:
+        header = "| " + " | ".join(self.COLUMNS) + " |"
+        sep = "|---|" + "---:|" * (len(self.COLUMNS) - 1)
+        body = ["| " + " | ".join(row) + " |" for row in self.rows()]
+        return "\n".join([header, sep, *body])
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
+            for row in self.rows()
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class Comparison:
+    """The result of :func:`compare_activations`: one :class:`Run` per activation.
+
+    Index it by label (``comparison["relu"]``), iterate over its runs, show
+    ``comparison.table()`` and ``comparison.plot()``.
+    """
+
+    def __init__(
+        self,
+        runs: Sequence[Run],
+        *,
+        epochs: int,
+        batch_size: int,
+        seed: int,
+        n_train: int,
+        n_test: int,
+        input_shape: tuple[int, ...] = (),
+    ) -> None:
+        self.runs: dict[str, Run] = {r.label: r for r in runs}
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.n_train = n_train
+        self.n_test = n_test
+        self.input_shape = tuple(input_shape)
+
+    def __getitem__(self, label: str) -> Run:
+        try:
+            return self.runs[label]
+        except KeyError:
+            raise KeyError(f"No run labelled {label!r}. Runs: {list(self.runs)}") from None
+
+    def __iter__(self):
+        return iter(self.runs.values())
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    @property
+    def labels(self) -> list[str]:
+        """The run labels, in training order."""
+        return list(self.runs)
+
+    @property
+    def test_accuracy(self) -> dict[str, float]:
+        """``{label: test accuracy}``."""
+        return {k: r.test_accuracy for k, r in self.runs.items()}
+
+    @property
+    def train_time(self) -> dict[str, float]:
+        """``{label: wall time of fit in seconds}``."""
+        return {k: r.train_time_s for k, r in self.runs.items()}
+
+    @property
+    def histories(self) -> dict[str, dict[str, list[float]]]:
+        """``{label: history dict}``, ready for ``actlab.plotting.plot_history``."""
+        return {k: r.history for k, r in self.runs.items()}
+
+    def best(self) -> str:
+        """The label of the run with the highest test accuracy."""
+        return max(self.runs, key=lambda k: self.runs[k].test_accuracy)
+
+    def table(self) -> ComparisonTable:
+        """A summary table (renders as a table in Jupyter, prints as text)."""
+        return ComparisonTable(list(self.runs.values()))
+
+    def plot(self, metrics: Sequence[str] = ("accuracy", "val_accuracy"), *, ax: Any = None) -> Any:
+        """Learning curves of every run (``actlab.plotting.plot_history``).
+
+        Args:
+            metrics: History keys, one panel each (e.g. ``("loss", "val_loss")``).
+            ax: An Axes or a sequence of Axes (one per metric).
+
+        Returns:
+            The matplotlib Figure.
+
+        """
+        from actlab.plotting import plot_history
+
+        return plot_history(self.histories, metrics=metrics, ax=ax)
+
+    def __repr__(self) -> str:
+        return (
+            f"Comparison({len(self)} runs, {self.epochs} epochs, batch {self.batch_size}, "
+            f"{self.n_train} train / {self.n_test} test samples)\n{self.table()}"
+        )
+
+
+def _default_compile(model: Any) -> None:
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def compare_activations(
+    build_model: Callable[[Any], Any],
+    activations: Sequence[str] | Mapping[str, Any],
+    data: Any,
+    *,
+    epochs: int = 3,
+    batch_size: int = 128,
+    seed: int = 42,
+    validation_split: float = 0.1,
+    progress: bool = True,
+) -> Comparison:
+    """Train one model per activation on the same data and compare them.
+
+    For every activation: reset the random seed (so each model starts from the
+    same weights wherever the activation does not change the architecture),
+    call ``build_model(activation)``, compile it if it is not compiled
+    (Adam, sparse categorical cross-entropy, accuracy), ``fit`` it, and
+    evaluate it on the test split. A progress bar (``tqdm.auto``) shows which
+    activation is training.
+
+    Args:
+        build_model: ``build_model(activation) -> keras.Model``. It receives the
+            activation's Keras name (``"leaky_relu"``) or, for a mapping, its
+            value (a name, callable or layer). It may return a compiled model;
+            the model must report an ``"accuracy"`` metric.
+        activations: Names (``["relu", "tanh"]``; aliases such as ``"swish"``
+            work) or a mapping ``{label: activation}``.
+        data: ``((x_train, y_train), (x_test, y_test))`` with integer labels,
+            e.g. the result of ``actlab.data.load_mnist()``.
+        epochs: Training epochs per model (>= 1).
+        batch_size: Mini-batch size (>= 1).
+        seed: Random seed used before building each model.
+        validation_split: Fraction of the training data held out for the
+            ``val_*`` learning curves (0 for none).
+        progress: Show the progress bar.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Raises:
+        ValueError: Unknown activation names (with a did-you-mean list), data of
+            the wrong structure, ``epochs`` or ``batch_size`` < 1, a
+            ``validation_split`` outside [0, 1), or a model without an accuracy
+            metric.
+        TypeError: If ``build_model`` is not callable or does not return a
+            Keras model.
+
+    """
+    if not callable(build_model):
+        raise TypeError(
+            f"build_model must be a function activation -> keras.Model. Received: {build_model!r}"
+        )
+    epochs = _check_positive_int("epochs", epochs)
+    batch_size = _check_positive_int("batch_size", batch_size)
+    seed = _check_positive_int("seed", seed, minimum=0)
+    if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
+        raise ValueError(
+            f"validation_split must be a number in [0, 1). "
+            f"Received: validation_split={validation_split!r}"
+        )
+    runs_spec = _activation_runs(activations)
+    x_train, y_train, x_test, y_test = _unpack_data(data)
+
+    from tqdm.auto import tqdm
+
+    runs: list[Run] = []
+    bar = tqdm(
+        runs_spec.items(), total=len(runs_spec), desc="training", unit="model", disable=not progress
+    )
+    for label, activation in bar:
+        bar.set_description(f"training {label}")
+        keras.utils.set_random_seed(seed)
+        model = build_model(activation)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"build_model({activation!r}) must return a keras.Model. "
+                f"Received: {type(model).__name__}"
+            )
+        if not getattr(model, "compiled", False):
+            _default_compile(model)
+        timer = _EpochTimer()
+        start = time.perf_counter()
+        history = model.fit(
+            x_train,
+            y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_split=validation_split,
+            verbose=0,
+            callbacks=[timer],
+        )
+        train_time = time.perf_counter() - start
+        if "accuracy" not in history.history:
+            raise ValueError(
+                f"The model for {label!r} reports no 'accuracy' metric (history keys: "
+                f"{sorted(history.history)}). Compile it with metrics=['accuracy'] or "
+                "return it uncompiled and compare_activations compiles it."
+            )
+        scores = model.evaluate(
+            x_test, y_test, batch_size=max(batch_size, 256), verbose=0, return_dict=True
+        )
+        runs.append(
+            Run(
+                label=label,
+                activation=activation,
+                history={key: [float(v) for v in vals] for key, vals in history.history.items()},
+                test_accuracy=float(scores["accuracy"]),
+                test_loss=float(scores["loss"]),
+                train_time_s=train_time,
+                epoch_times_s=list(timer.times),
+                params=int(model.count_params()),
+            )
+        )
+        bar.set_postfix(test_acc=f"{scores['accuracy']:.3f}", time=f"{train_time:.1f}s")
+    bar.close()
+    return Comparison(
+        runs,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        n_train=len(x_train),
+        n_test=len(x_test),
+        input_shape=tuple(x_train.shape[1:]),
+    )
+
+
+# ---------------------------------------------------------------------------
+# DeadUnitsTracker
+
+
+class DeadUnitsTracker(keras.callbacks.Callback):
+    """A Keras callback recording the dead-unit fraction per layer during training.
+
+    ``tracker.history[epoch][layer]`` is ``actlab.dead_units(model, x_probe)``
+    measured after that many epochs; epoch 0 is the model before training.
+    A unit is dead on ``x_probe`` when its output is <= ``threshold`` for every
+    probe sample. Calling ``fit`` again continues the epoch count.
+
+    Example::
+
+        tracker = actlab.DeadUnitsTracker(x_train[:512])
+        model.fit(x_train, y_train, epochs=5, callbacks=[tracker], verbose=0)
+        tracker.history[5]          # {"dense": 0.12, "dense_1": 0.55, ...}
+        tracker.by_layer()          # {"dense": [0.0, 0.05, ...], ...}
+
+    Args:
+        x_probe: Inputs to probe with (a fixed batch, a few hundred samples).
+        every: Record every ``every`` epochs (the last epoch is always recorded).
+        threshold: Outputs <= ``threshold`` count as inactive.
+
+    Raises:
+        ValueError: If ``x_probe`` is empty or ``every`` < 1.
+
+    """
+
+    def __init__(self, x_probe: Any, *, every: int = 1, threshold: float = 0.0) -> None:
+        super().__init__()
+        x = np.asarray(x_probe)
+        if x.ndim == 0 or len(x) == 0:
+            raise ValueError(
+                "x_probe must be a non-empty batch of inputs, e.g. "
+                f"x_train[:512]. Received shape {x.shape}."
+            )
+        self.x_probe = x
+        self.every = _check_positive_int("every", every)
+        self.threshold = float(threshold)
+        self.history: dict[int, dict[str, float]] = {}
+        self._offset = 0
+        self._epochs_this_fit: int | None = None
+
+    def _record(self, epoch: int) -> None:
+        from actlab.probes import dead_units
+
+        self.history[epoch] = dict(dead_units(self.model, self.x_probe, threshold=self.threshold))
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        """Record the state before training (epoch 0) on the first ``fit``."""
+        self._epochs_this_fit = (self.params or {}).get("epochs")
+        if not self.history:
+            self._record(0)
+        self._offset = max(self.history)
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        """Record after every ``every`` epochs and after the last one."""
+        last = self._epochs_this_fit is not None and epoch + 1 == self._epochs_this_fit
+        if (epoch + 1) % self.every == 0 or last:
+            self._record(self._offset + epoch + 1)
+
+    @property
+    def epochs(self) -> list[int]:
+        """The recorded epochs, ascending."""
+        return sorted(self.history)
+
+    def by_layer(self) -> dict[str, list[float]]:
+        """``{layer: [fraction at each recorded epoch]}`` (for line plots)."""
+        layers: dict[str, list[float]] = {}
+        for epoch in self.epochs:
+            for layer, frac in self.history[epoch].items():
+                layers.setdefault(layer, []).append(frac)
+        return layers
+
+    def last(self) -> dict[str, float]:
+        """The most recent record ``{layer: fraction}``."""
+        if not self.history:
+            raise ValueError(
+                "Nothing recorded yet: pass the tracker to model.fit(callbacks=[...])."
+            )
+        return self.history[max(self.history)]
+
+
+# ---------------------------------------------------------------------------
+# compute cost
+
+
+def _check_timing_args(shape: Any, repeats: Any, warmup: Any) -> tuple[tuple[int, ...], int, int]:
+    if (
+        not isinstance(shape, (tuple, list))
+        or not shape
+        or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape)
+    ):
+        raise ValueError(
+            f"shape must be a tuple of positive integers, e.g. (4096, 1024). "
+            f"Received: shape={shape!r}"
+        )
+    repeats = _check_positive_int("repeats", repeats)
+    warmup = _check_positive_int("warmup", warmup, minimum=0)
+    return tuple(int(d) for d in shape), repeats, warmup
+
+
+def _compiled_pair(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``tf.function``-compiled forward and forward+backward of an activation."""
+    t = tf()
+
+    @t.function
+    def forward(v: Any) -> Any:
+        return fn(v)
+
+    @t.function
+    def forward_backward(v: Any) -> Any:
+        with t.GradientTape() as tape:
+            tape.watch(v)
+            y = fn(v)
+        return tape.gradient(y, v)  # upstream ones: the gradient of sum(f(v))
+
+    return forward, forward_backward
+
+
+def _measure(
+    funcs: Mapping[str, Callable[[Any], Any]],
+    shape: tuple[int, ...],
+    repeats: int,
+    warmup: int,
+) -> dict[str, dict[str, float]]:
+    """Time every function's forward and forward+backward, interleaved.
+
+    The repeats go round-robin over the functions (relu, tanh, relu, tanh,
+    ...), so a slow moment of the machine (another process, frequency
+    scaling) hits them all alike instead of one of them.
+    """
+    t = tf()
+    x = t.random.stateless_normal(shape, seed=(1, 2))
+    compiled = {label: _compiled_pair(fn) for label, fn in funcs.items()}
+    # Tracing one tf.function per activation is intended here: silence TF's
+    # "N out of the last N calls triggered tf.function retracing" warning.
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        for _ in range(max(warmup, 1)):  # at least once: tracing is not what we measure
+            for forward, forward_backward in compiled.values():
+                forward(x)
+                forward_backward(x)
+    finally:
+        tf_logger.setLevel(level)
+    samples: dict[str, dict[str, list[float]]] = {
+        label: {"forward_ms": [], "forward_backward_ms": []} for label in compiled
+    }
+    for _ in range(repeats):
+        for label, (forward, forward_backward) in compiled.items():
+            for key, f in (("forward_ms", forward), ("forward_backward_ms", forward_backward)):
+                start = time.perf_counter()
+                f(x)  # eager CPU execution is synchronous: the result is ready here
+                samples[label][key].append((time.perf_counter() - start) * 1e3)
+    out = {}
+    for label, sample in samples.items():
+        fwd = statistics.median(sample["forward_ms"])
+        both = statistics.median(sample["forward_backward_ms"])
+        out[label] = {
+            "forward_ms": fwd,
+            "forward_backward_ms": both,
+            "backward_ms": max(both - fwd, 0.0),
+        }
+    return out
+
+
+def time_activation(
+    name: str,
+    *,
+    shape: tuple[int, ...] = (4096, 1024),
+    repeats: int = 20,
+    warmup: int = 3,
+) -> dict[str, float]:
+    """Measure one activation's forward and backward cost on a large tensor.
+
+    Two ``tf.function``-compiled functions are timed on a standard-normal
+    float32 tensor of ``shape``: the forward pass ``y = f(x)`` and the forward
+    plus backward pass (``dL/dx`` for ``L = sum(f(x))``, which is what a
+    training step needs). Each runs ``warmup`` times (tracing, memory
+    allocation, caches) and then ``repeats`` times; the median is reported.
+
+    Args:
+        name: Activation name (see ``actlab.catalog.names()``).
+        shape: Shape of the input tensor.
+        repeats: Timed calls per function (>= 1); the median is reported.
+        warmup: Untimed calls before timing (>= 0; tracing always happens
+            before timing).
+
+    Returns:
+        ``{"forward_ms", "forward_backward_ms", "backward_ms"}``; ``backward_ms``
+        is ``forward_backward_ms - forward_ms`` (the gradient's own cost,
+        clipped at 0).
+
+    Raises:
+        ValueError: Unknown name (with did-you-mean), a bad shape, ``repeats``
+            < 1 or ``warmup`` < 0.
+
+    """
+    from actlab import catalog
+
+    rec = catalog.get(name)
+    shape, repeats, warmup = _check_timing_args(shape, repeats, warmup)
+    return _measure({rec.name: rec.fn}, shape, repeats, warmup)[rec.name]
+
+
+class CostTable:
+    """Measured costs per activation, relative to a baseline (text/Markdown/HTML)."""
+
+    def __init__(
+        self,
+        costs: dict[str, dict[str, float]],
+        baseline: str,
+        shape: tuple[int, ...],
+        repeats: int,
+    ) -> None:
+        self.costs = costs
+        self.baseline = baseline
+        self.shape = tuple(shape)
+        self.repeats = repeats
+
+    def relative(self, key: str = "forward_ms") -> dict[str, float]:
+        """``{name: cost / baseline's cost}`` for one measurement key."""
+        base = self.costs[self.baseline][key]
+        return {n: (c[key] / base if base > 0 else math.nan) for n, c in self.costs.items()}
+
+    COLUMNS = ("activation", "forward (ms)", "x baseline", "forward+backward (ms)", "x baseline ")
+
+    def rows(self) -> list[list[str]]:
+        """The table's cells as strings."""
+        rel_f = self.relative("forward_ms")
+        rel_b = self.relative("forward_backward_ms")
+        return [
+            [
+                n,
+                f"{c['forward_ms']:.2f}",
+                f"{rel_f[n]:.2f}",
+                f"{c['forward_backward_ms']:.2f}",
+                f"{rel_b[n]:.2f}",
+            ]
+            for n, c in self.costs.items()
+        ]
+
+    def _title(self) -> str:
+        return (
+            f"median of {self.repeats} runs on a {'x'.join(map(str, self.shape))} "
+            f"float32 tensor; 'x baseline' = time / {self.baseline}'s time"
+        )
+
+    def __str__(self) -> str:
+        cells = [[c.strip() for c in self.COLUMNS], *self.rows()]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(self.COLUMNS))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return self._title() + "\n" + "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_markdown_(self) -> str:
+        cols = [c.strip() for c in self.COLUMNS]
+        header = "| " + " | ".join(cols) + " |"
+        sep = "|---|" + "---:|" * (len(cols) - 1)
+        body = ["| " + " | ".join(r) + " |" for r in self.rows()]
+        return "\n".join([f"*{self._title()}*", "", header, sep, *body])
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c.strip())}</th>" for c in self.COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in self.rows()
+        )
+        return (
+            f"<p><em>{html.escape(self._title())}</em></p><table><thead><tr>{head}"
+            f"</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+def time_activations(
+    names: Sequence[str],
+    *,
+    baseline: str = "relu",
+    shape: tuple[int, ...] = (4096, 1024),
+    repeats: int = 20,
+    warmup: int = 3,
+    dense_units: int | None = None,
+) -> CostTable:
+    """Time several activations like :func:`time_activation`, relative to ``baseline``.
+
+    The measurements are interleaved (one repeat of every activation, then the
+    next repeat), so background noise affects them alike.
+
+    Args:
+        names: Activation names; ``baseline`` is added first if missing.
+        baseline: The activation the others are compared with.
+        shape: Input tensor shape ``(batch, features)`` or any shape.
+        repeats: Timed calls per measurement (median reported).
+        warmup: Untimed calls first.
+        dense_units: If given, also time a Dense layer's matrix product
+            ``x @ W`` with ``W`` of shape ``(shape[-1], dense_units)`` on the
+            same input (row ``"dense matmul"``), to put the activation's cost
+            in proportion to the layer it follows.
+
+    Returns:
+        A :class:`CostTable` (``.costs[name]`` holds the raw milliseconds,
+        ``.relative("forward_ms")`` the ratios to the baseline).
+
+    Raises:
+        ValueError: Unknown names, an empty list, or bad timing arguments.
+
+    """
+    from actlab import catalog
+
+    if isinstance(names, str):
+        names = [names]
+    records = [catalog.get(n) for n in names]
+    if not records:
+        raise ValueError("names is empty: pass activation names, e.g. ['relu', 'tanh'].")
+    base = catalog.get(baseline)
+    shape, repeats, warmup = _check_timing_args(shape, repeats, warmup)
+    funcs: dict[str, Callable[[Any], Any]] = {base.name: base.fn}
+    for rec in records:
+        funcs.setdefault(rec.name, rec.fn)
+    if dense_units is not None:
+        dense_units = _check_positive_int("dense_units", dense_units)
+        t = tf()
+        kernel = t.random.stateless_normal((shape[-1], dense_units), seed=(3, 4)) * 0.03
+
+        def dense_matmul(v: Any) -> Any:
+            return t.matmul(v, kernel) if len(shape) == 2 else t.tensordot(v, kernel, 1)
+
+        funcs[DENSE_ROW] = dense_matmul
+    return CostTable(_measure(funcs, shape, repeats, warmup), base.name, shape, repeats)
+
+
+DENSE_ROW = "dense matmul"
+"""Row label of the Dense layer's matrix product in :func:`time_activations`."""
