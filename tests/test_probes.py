@@ -172,6 +172,17 @@ def test_get_activations_leaves_model_unchanged():
     assert model.get_layer("out").output is not None
 
 
+def test_cached_probe_sees_new_weights():
+    """The cached probe shares the model's weights: after set_weights it sees the new ones."""
+    model = branches()
+    x = data(model, 6)
+    get_activations(model, x)
+    kernel, bias = model.get_layer("a").get_weights()
+    model.get_layer("a").set_weights([kernel * 0, bias * 0 + 1.5])
+    np.testing.assert_allclose(get_activations(model, x, layers=["a"])["a"], 1.5)
+    np.testing.assert_allclose(get_activations(model, x)["a"], 1.5)
+
+
 def test_probe_built_once_and_reused():
     """The probe is built on the first call only; a new selection builds a new one."""
     model = branches()
@@ -317,6 +328,20 @@ def test_gradient_norms_need_a_loss():
         gradient_norms(model, data(model, 4), np.zeros(4))
 
 
+def test_gradient_norms_unknown_loss_name():
+    """An unknown loss name is a ValueError naming it."""
+    model = branches()
+    with pytest.raises(ValueError, match="unknown loss 'msee'"):
+        gradient_norms(model, data(model, 4), np.zeros(4), loss="msee")
+
+
+def test_gradient_norms_scalar_y_is_rejected():
+    """A scalar y is rejected with a clear message."""
+    model = branches()
+    with pytest.raises(ValueError, match="one target per sample"):
+        gradient_norms(model, data(model, 4), 1.0, loss="mse")
+
+
 def test_gradient_norms_need_y():
     """y=None gives a ValueError."""
     model = branches()
@@ -436,11 +461,14 @@ def test_single_sample_without_batch_axis_gets_hint():
 
 
 @pytest.mark.parametrize("fn", list(PROBES))
-def test_wrong_dtype_is_rejected(fn):
-    """x holding strings is a TypeError naming the dtype."""
+@pytest.mark.parametrize(
+    "x", [np.array([["a"] * 6] * 2), np.array([[None] * 6] * 2)], ids=["str", "object"]
+)
+def test_wrong_dtype_is_rejected(fn, x):
+    """x holding strings or objects is a TypeError naming the dtype."""
     model = branches()
-    with pytest.raises(TypeError, match=r"must hold numbers.*dtype <U"):
-        PROBES[fn](model, np.array([["a"] * 6] * 2))
+    with pytest.raises(TypeError, match=rf"must hold numbers.*dtype {x.dtype}"):
+        PROBES[fn](model, x)
 
 
 @pytest.mark.parametrize("fn", list(PROBES))

@@ -426,6 +426,48 @@ def test_swap_layer_key_accepts_layer_instance():
     assert {s.path: s.activation for s in find_activations(new)}["capped6"] == "elu"
 
 
+def test_swap_callable_key():
+    """A mapping key may be the activation function itself."""
+    new = swap_activations(sequential(), {keras.activations.tanh: "elu"})
+    assert [s.activation for s in find_activations(new)] == ["relu", "elu", "softmax"]
+
+
+def test_swap_alias_key():
+    """A key given as an alias ('swish') matches sites reported as 'silu'."""
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="silu", name="d")])
+    new = swap_activations(model, {"swish": "relu"})
+    assert find_activations(new)[0].activation == "relu"
+
+
+def test_swap_partial_mapping_changes_only_present_keys():
+    """Keys absent from the model are ignored as long as one key matches."""
+    new = swap_activations(sequential(), {"relu": "elu", "gelu": "tanh"})
+    assert [s.activation for s in find_activations(new)] == ["elu", "tanh", "softmax"]
+
+
+def test_swap_to_prelu_by_name():
+    """The name 'prelu' puts a PReLU in place (as an activation= argument too)."""
+    new = swap_activations(sequential(), {"relu": "prelu"})
+    assert find_activations(new)[0].activation == "prelu"
+    x = sample(new)
+    assert new(x).numpy().shape == (4, 3)
+
+
+def test_activation_site_is_frozen():
+    """ActivationSite is immutable."""
+    site = find_activations(sequential())[0]
+    with pytest.raises(AttributeError):
+        site.path = "other"
+
+
+def test_find_rejects_subclassed_model():
+    """find_activations explains why a subclassed model cannot be inspected."""
+    model = Subclassed()
+    model(np.zeros((1, 3), "float32"))
+    with pytest.raises(TypeError, match=r"Rebuild it with the functional API"):
+        find_activations(model)
+
+
 def test_swap_each_site_gets_its_own_layer_copy():
     """One LeakyReLU instance in the mapping becomes a distinct layer per site."""
     inp = keras.Input((4,))
