@@ -228,6 +228,18 @@ def _pump(stream: Any, tail: deque[str], echo: Callable[[str], None] | None) -> 
             echo(line.rstrip("\n"))
 
 
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill the plugin's process group (the plugin and whatever it started), then reap it.
+
+    Jupyter kernels start sessions of their own, so they are not in the group;
+    they exit by themselves within a second of their parent's death (ipykernel
+    watches ``JPY_PARENT_PID``).
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def run_plugin(
     topic: str,
     path: Path,
@@ -264,21 +276,23 @@ def run_plugin(
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
-            start_new_session=True,  # its own process group: a timeout kills kernels too
+            start_new_session=True,  # own process group, killed as a whole (see _kill_group)
         )
         reader = threading.Thread(target=_pump, args=(proc.stdout, tail, echo), daemon=True)
         reader.start()
         try:
             code = proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _kill_group(proc)
             reader.join(timeout=5)
             elapsed = time.perf_counter() - start
             return [error_row(topic, f"timed out after {timeout_s:.0f} s (killed).")], elapsed
-        reader.join(timeout=5)
+        except BaseException:  # Ctrl-C: the plugin is in its own session, stop it too
+            _kill_group(proc)
+            raise
         elapsed = time.perf_counter() - start
+        _kill_group(proc)  # anything it left running (a kernel) would skew the next plugin
+        reader.join(timeout=5)
         if code != 0:
             last = [line for line in tail if line.strip()][-3:]
             message = " | ".join(last) or "no output"

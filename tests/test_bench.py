@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.util
 import json
 import math
+import time
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,21 @@ def test_run_plugin_kills_a_plugin_that_hangs(tmp_path):
     path = _plugin(tmp_path, "slow", "import time\ndef run():\n    time.sleep(60)\n")
     (row,) = runner.run_plugin("slow", path, timeout_s=1.0)[0]
     assert row["error"] and "timed out after 1 s" in row["detail"]
+
+
+def test_run_plugin_stops_what_the_plugin_left_running(tmp_path):
+    marker = tmp_path / "orphan-still-alive"
+    body = (
+        "import subprocess, sys\n"
+        "def run():\n"
+        "    code = 'import time, pathlib; time.sleep(3); pathlib.Path(%r).touch()'\n"
+        f"    subprocess.Popen([sys.executable, '-c', code % {str(marker)!r}])\n"
+        "    return [{'name': 'o', 'value': 1.0, 'unit': 's'}]\n"
+    )
+    (row,) = runner.run_plugin("orphan", _plugin(tmp_path, "orphan", body))[0]
+    assert not row["error"]
+    time.sleep(4)
+    assert not marker.exists()
 
 
 def test_run_plugin_serializes_numpy_values(tmp_path):
