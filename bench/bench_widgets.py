@@ -1,0 +1,266 @@
+"""Slider-to-redraw latency of every ``actlab.widgets`` explorer, measured in the kernel.
+
+For each widget, a control is set exactly as the front end sets it
+(``control.value = v`` / ``button.click()``); the observer updates the
+matplotlib artists, draws the canvas, encodes the PNG and assigns it to the
+``ipywidgets.Image``, all synchronously. The wall time of that assignment is
+the latency (what is left is sending ~30 kB over the websocket and the browser
+decoding an image). Each figure is the median (p90 in the detail) over
+``--moves`` moves after a few warm-up moves; every timed move is checked to
+have produced a new PNG, so a no-op can never look fast.
+
+Widgets that build or train networks are reported separately for a cached
+setting (a slider moved back to a value seen before) and a new one (a model is
+built and gradients computed or a few SGD steps run, while a status line and
+progress bar say so). Design target (DESIGN.md section 6): <= 150 ms median
+for a slider move; the playground's Train button must finish in < 2 s with the
+default settings.
+
+Run alone: ``.venv/bin/python bench/bench_widgets.py [--moves N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+DEFAULT_MOVES = 20
+WARMUP = 3
+SLIDER_TARGET_MS = 150.0
+TRAIN_TARGET_S = 2.0
+
+
+def p90(values: Sequence[float]) -> float:
+    """The 90th percentile (inclusive method, so it works from 2 values on)."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def time_moves(widget: Any, act: Callable[[Any], None], values: Iterable[Any]) -> list[float]:
+    """Apply ``act(value)`` for each value; return the latencies in ms.
+
+    Raises:
+        RuntimeError: If a move raised inside the widget or did not publish a new image.
+    """
+    out = []
+    for value in values:
+        before = widget.render_count
+        start = time.perf_counter()
+        act(value)
+        elapsed = (time.perf_counter() - start) * 1000
+        if widget.last_error is not None:
+            raise RuntimeError(f"{type(widget).__name__} failed on {value!r}: {widget.last_error}")
+        if widget.render_count == before:
+            raise RuntimeError(f"{type(widget).__name__}: setting {value!r} did not redraw")
+        out.append(elapsed)
+    return out
+
+
+def _setter(widget: Any, control: str) -> Callable[[Any], None]:
+    def act(value: Any) -> None:
+        widget.controls[control].value = value
+
+    return act
+
+
+def latency_row(
+    name: str, times_ms: Sequence[float], *, target_ms: float | None, how: str
+) -> dict[str, Any]:
+    """One bench row: median latency with p90 and the method in the detail."""
+    med = statistics.median(times_ms)
+    return {
+        "name": name,
+        "value": med,
+        "unit": "ms",
+        "target": None if target_ms is None else f"<= {target_ms:g} ms",
+        "ok": None if target_ms is None else med <= target_ms,
+        "detail": f"median of {len(times_ms)} moves ({how}); p90 {p90(times_ms):.0f} ms, "
+        f"max {max(times_ms):.0f} ms",
+    }
+
+
+def _cycle(values: Sequence[Any], n: int, start: int = 0) -> list[Any]:
+    """``n`` values walking back and forth over ``values`` (never repeating the last one)."""
+    path = list(values) + list(values[-2:0:-1])
+    return list(itertools.islice(itertools.cycle(path), start, start + n))
+
+
+def bench_activation_explorer(moves: int) -> list[dict[str, Any]]:
+    from actlab.widgets import activation_explorer
+
+    w = activation_explorer()  # relu, leaky_relu, elu, silu
+    slopes = [round(0.05 + 0.05 * i, 2) for i in range(12)]
+    time_moves(w, _setter(w, "negative_slope"), _cycle(slopes, WARMUP, 1))
+    full = w.full_draws
+    times = time_moves(w, _setter(w, "negative_slope"), _cycle(slopes, moves, WARMUP + 1))
+    row = latency_row(
+        "activation_explorer: negative_slope slider -> redraw",
+        times,
+        target_ms=SLIDER_TARGET_MS,
+        how="4 activations, function + derivative, 401 points",
+    )
+    row["detail"] += f"; {w.full_draws - full} full redraws (y-limits changed)"
+    return [row]
+
+
+def bench_softmax_explorer(moves: int) -> list[dict[str, Any]]:
+    from actlab.widgets import softmax_explorer
+
+    w = softmax_explorer()
+    temps = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+    time_moves(w, _setter(w, "temperature"), _cycle(temps, WARMUP, 1))
+    times = time_moves(w, _setter(w, "temperature"), _cycle(temps, moves, WARMUP + 1))
+    return [
+        latency_row(
+            "softmax_explorer: temperature slider -> redraw",
+            times,
+            target_ms=SLIDER_TARGET_MS,
+            how="3 logits",
+        )
+    ]
+
+
+def bench_gradient_flow_lab(moves: int) -> list[dict[str, Any]]:
+    from actlab.widgets import gradient_flow_lab
+
+    w = gradient_flow_lab()
+    act = _setter(w, "depth")
+    depths = list(range(4, 4 + moves))  # each a new setting: build + gradient_norms
+    time_moves(w, act, [3])  # warm-up: first tracing of the probes code path
+    cold = time_moves(w, act, depths)
+    warm = time_moves(w, act, _cycle(depths, moves, 1))  # all cached now
+    return [
+        latency_row(
+            "gradient_flow_lab: depth slider, cached setting",
+            warm,
+            target_ms=SLIDER_TARGET_MS,
+            how="norms cached per (activation, depth, init)",
+        ),
+        latency_row(
+            "gradient_flow_lab: depth slider, new setting",
+            cold,
+            target_ms=None,
+            how=f"depths {depths[0]}-{depths[-1]}, sigmoid, width 32: build the MLP and run "
+            "actlab.gradient_norms on 256 points; a status line shows meanwhile",
+        ),
+    ]
+
+
+def bench_dying_relu_lab(moves: int) -> list[dict[str, Any]]:
+    from actlab.widgets import dying_relu_lab
+
+    w = dying_relu_lab()
+    act = _setter(w, "bias_init")
+    biases = [round(-3.0 + 0.25 * i, 2) for i in range(17)]  # the slider's 17 values
+    n_cold = min(moves, len(biases) - 1)
+    cold_values = [b for b in biases if b != w.controls["bias_init"].value][:n_cold]
+    cold = time_moves(w, act, cold_values)
+    warm = time_moves(w, act, _cycle(cold_values, moves, 1))
+    return [
+        latency_row(
+            "dying_relu_lab: bias slider, cached setting",
+            warm,
+            target_ms=SLIDER_TARGET_MS,
+            how="result and weights cached per (activation, lr, bias)",
+        ),
+        latency_row(
+            "dying_relu_lab: bias slider, new setting (trains)",
+            cold,
+            target_ms=None,
+            how=f"6x32 ReLU MLP, {w.steps} full-batch SGD steps on 300 points, dead_units "
+            "before and after; progress bar meanwhile",
+        ),
+    ]
+
+
+def bench_playground(moves: int) -> list[dict[str, Any]]:
+    from actlab.widgets import playground
+
+    w = playground()
+    train = w.controls["train"]
+    first = time_moves(w, lambda _v: train.click(), [None])
+    again = time_moves(w, lambda _v: train.click(), [None] * max(3, moves // 4))
+    widths = [4, 6, 8, 10, 12]
+    arch = time_moves(w, _setter(w, "width"), _cycle(widths, moves, 1))
+    first_s = first[0] / 1000
+    return [
+        {
+            "name": "playground: Train (200 steps, default settings), first press",
+            "value": first_s,
+            "unit": "s",
+            "target": f"< {TRAIN_TARGET_S:g} s",
+            "ok": first_s < TRAIN_TARGET_S,
+            "detail": "2x8 ReLU on circles, full-batch Adam, 10 progress updates, 2 boundary "
+            "redraws; includes tracing the training step for this architecture",
+        },
+        {
+            "name": "playground: Train (200 steps), later presses",
+            "value": statistics.median(again) / 1000,
+            "unit": "s",
+            "target": f"< {TRAIN_TARGET_S:g} s",
+            "ok": statistics.median(again) / 1000 < TRAIN_TARGET_S,
+            "detail": f"median of {len(again)} presses; p90 {p90(again) / 1000:.2f} s",
+        },
+        latency_row(
+            "playground: width slider -> new network + boundary",
+            arch,
+            target_ms=None,
+            how="widths 4-12, each model built once then cached (weights reset on change)",
+        ),
+    ]
+
+
+BENCHES = {
+    "activation_explorer": bench_activation_explorer,
+    "softmax_explorer": bench_softmax_explorer,
+    "gradient_flow_lab": bench_gradient_flow_lab,
+    "dying_relu_lab": bench_dying_relu_lab,
+    "playground": bench_playground,
+}
+
+
+def run(moves: int | None = None) -> list[dict[str, Any]]:
+    """All widget latency figures (bench plugin entry point).
+
+    Args:
+        moves: Timed moves per widget (default ``ACTLAB_BENCH_WIDGET_MOVES`` or 20).
+    """
+    import actlab  # noqa: F401  (quiet TensorFlow set-up first)
+
+    moves = moves or int(os.environ.get("ACTLAB_BENCH_WIDGET_MOVES", DEFAULT_MOVES))
+    rows: list[dict[str, Any]] = []
+    for name, bench in BENCHES.items():
+        start = time.perf_counter()
+        rows.extend(bench(moves))
+        print(f"bench_widgets: {name} done in {time.perf_counter() - start:.1f} s", flush=True)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print the rows as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=DEFAULT_MOVES, help="timed moves per widget")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.moves), indent=2))
+
+
+if __name__ == "__main__":
+    main()
