@@ -13,7 +13,14 @@ running per-unit maxima and never holds all activations at once.
 
 Layers inside nested models are reported under their path
 (``"inner/dense"``). A layer called more than once in the graph (a shared
-layer) gets one entry per call: ``"dense"``, ``"dense@1"``, ...
+layer) gets one entry per call: ``"dense"``, ``"dense@1"``, ...; a layer with
+several outputs gets ``"lstm#0"``, ``"lstm#1"``, ...
+
+Limits: the model must be Sequential or functional (a subclassed model has no
+graph to probe). Probing inside a nested model runs that nested model's
+layers a second time within the probe (its own graph is reused, the input
+model's graph is never extended), so nested probes cost a little more. All
+probes run in inference mode (``training=False``).
 """
 
 from __future__ import annotations

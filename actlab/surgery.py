@@ -19,11 +19,21 @@ An activation can be written three ways, and all three are found:
 An identity (``linear``) ``activation=`` argument, the default of ``Dense``
 and ``Conv2D``, is not reported: nothing is applied there. An explicit
 ``Activation("linear")`` layer is.
+
+Limits: the model (and every nested model) must have a layer graph --
+``keras.Sequential`` or functional. A subclassed model's ``call()`` is
+Python code that cannot be copied with new activations, so it is rejected
+with an explanation; nested inside a functional model it is treated as one
+opaque layer. Wrapper layers (``Bidirectional``, ``TimeDistributed``) are
+not looked into. The swapped model is compiled like the original but starts
+with a fresh optimizer state.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,7 +44,7 @@ from keras import layers as klayers
 
 # The graph-backed model class. Sequential is not a subclass of it but keeps
 # one inside (``_functional``) once it knows its input shape.
-from keras.src.models.functional import Functional  # noqa: E402  (no public alias)
+from keras.src.models.functional import Functional  # no public alias in Keras 3
 
 from actlab import catalog
 
@@ -82,15 +92,24 @@ class ActivationSite:
 # Naming activations
 
 
+@functools.cache
 def _keras_names() -> list[str]:
-    """Every activation name ``keras.activations.get`` understands."""
-    return sorted(
-        n
-        for n in dir(keras.activations)
-        if not n.startswith("_")
-        and n not in {"get", "serialize", "deserialize"}
-        and callable(getattr(keras.activations, n))
-    )
+    """Every one-argument activation ``keras.activations.get`` understands."""
+    names = []
+    for name in dir(keras.activations):
+        fn = getattr(keras.activations, name)
+        if name.startswith("_") or name in {"get", "serialize", "deserialize"}:
+            continue
+        if not callable(fn) or not name.islower():
+            continue
+        try:
+            params = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):  # pragma: no cover - builtins without signature
+            continue
+        required = [p for p in params if p.default is p.empty and p.kind != p.VAR_KEYWORD]
+        if len(required) <= 1:  # usable as activation(x); not e.g. threshold(x, t, v)
+            names.append(name)
+    return sorted(names)
 
 
 def _name_of_function(fn: Callable[..., Any]) -> str:

@@ -830,3 +830,16 @@ def test_app_real_swap_changes_sites(apps):
     for site in find_activations(new):
         counts[site.activation] = counts.get(site.activation, 0) + 1
     assert counts == {"gelu": 49, "softmax": 1}
+
+
+@pytest.mark.slow
+def test_app_swapped_round_trips_safe_mode(apps, tmp_path):
+    """A swapped MobileNetV2 (ReLU6 -> hard_silu) saves and loads with safe_mode=True."""
+    new = swap_activations(apps["MobileNetV2"], {"relu6": "hard_silu"})
+    new.save(tmp_path / "mobilenet.keras")
+    loaded = keras.models.load_model(tmp_path / "mobilenet.keras", safe_mode=True)
+    x = RNG.uniform(0, 255, size=(2, 64, 64, 3)).astype("float32")
+    np.testing.assert_allclose(
+        loaded(x, training=False).numpy(), new(x, training=False).numpy(), atol=1e-6
+    )
+    assert {s.activation for s in find_activations(loaded)} == {"hard_silu", "softmax"}
