@@ -533,24 +533,24 @@ def format_markdown(report: Row) -> str:
     return "\n".join(lines)
 
 
-def previous_values(out: Path) -> dict[tuple[str, str], float | None]:
+def previous_values(out: Path) -> dict[tuple[str, str, str], float | None]:
     """The latest earlier value of every figure, from ``<out>/history/*.json``.
 
     Args:
         out: The output folder of earlier runs.
 
     Returns:
-        ``{(topic, name): value}``; later runs override earlier ones, so a
-        ``--quick`` run does not hide the notebooks' last figures. Unreadable
-        files are skipped.
+        ``{(topic, name, unit): value}`` (a figure whose unit changed starts
+        afresh); later runs override earlier ones, so a ``--quick`` run does
+        not hide the notebooks' last figures. Unreadable files are skipped.
     """
-    latest: dict[tuple[str, str], float | None] = {}
+    latest: dict[tuple[str, str, str], float | None] = {}
     for path in sorted((out / "history").glob("*.json")):  # names sort by time
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
             for row in report["rows"]:
                 if not row.get("error"):
-                    latest[(row["topic"], row["name"])] = row["value"]
+                    latest[(row["topic"], row["name"], row["unit"])] = row["value"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return latest
@@ -699,7 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" in {seconds:.0f} s"
         )
         for row in plugin_rows:
-            row["previous"] = earlier.get((row["topic"], row["name"]))
+            row["previous"] = earlier.get((row["topic"], row["name"], row["unit"]))
         rows.extend(plugin_rows)
 
     given = list(sys.argv[1:] if argv is None else argv)

@@ -339,5 +339,5 @@ def test_previous_values_takes_the_latest_earlier_figure(tmp_path):
         [_row("x: plugin failed", None, False, error=True)],
     )
     (tmp_path / "history" / "0000-broken.json").write_text("{not json", encoding="utf-8")
-    assert runner.previous_values(tmp_path) == {("t", "nb"): 50.0, ("t", "imp"): 4.0}
+    assert runner.previous_values(tmp_path) == {("t", "nb", "s"): 50.0, ("t", "imp", "s"): 4.0}
     assert runner.previous_values(tmp_path / "nowhere") == {}
