@@ -401,6 +401,31 @@ def describe_machine(info: Row) -> str:
     return ", ".join(parts)
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (None where the OS has none).
+
+    Recorded before and after the plugins run: figures measured while other
+    work keeps the CPUs busy are slower and noisier than the machine can do.
+    """
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def describe_load(info: Row) -> str | None:
+    """A sentence on the machine's load during the run, or None if unknown."""
+    before, after = info.get("load_before"), info.get("load_after")
+    if before is None and after is None:
+        return None
+    cpus = info.get("usable_cpus") or info.get("cpu_count")
+    text = f"1-min load average {before} before the run, {after} after"
+    busiest = max(v for v in (before, after) if v is not None)
+    if cpus and busiest > cpus:
+        text += f" (more than the {cpus} CPUs: other work was running, so figures are pessimistic)"
+    return text + "."
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -520,6 +545,7 @@ def format_markdown(report: Row) -> str:
         "",
         f"Command: `{report['command']}`",
         "",
+        *([load, ""] if (load := describe_load(report["machine"])) else []),
         "| " + " | ".join([*HEADERS, "how measured"]) + " |",
         "|" + "|".join(["---", "---:", "---", "---", "---", "---:", "---"]) + "|",
     ]
@@ -682,6 +708,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log("[bench] describing the machine ...")
     machine = machine_info(env=env)
     log(f"[bench] {describe_machine(machine)}")
+    machine["load_before"] = load_average()
 
     earlier = previous_values(args.out)
     rows: list[Row] = []
@@ -702,6 +729,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             row["previous"] = earlier.get((row["topic"], row["name"], row["unit"]))
         rows.extend(plugin_rows)
 
+    machine["load_after"] = load_average()
     given = list(sys.argv[1:] if argv is None else argv)
     command = " ".join(["python bench/run.py", *given])
     report = build_report(rows, machine, command=command, skipped=skipped, durations=durations)
@@ -709,6 +737,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"actlab benchmark, {report['timestamp']}")
     print(f"machine: {describe_machine(machine)}")
+    if load := describe_load(machine):
+        print(load)
     print()
     print(format_table(rows))
     print()

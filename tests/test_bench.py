@@ -286,9 +286,24 @@ def test_describe_machine():
     )
 
 
+def test_describe_load():
+    assert runner.describe_load({}) is None
+    quiet = runner.describe_load({"cpu_count": 2, "load_before": 0.5, "load_after": 1.9})
+    assert quiet == "1-min load average 0.5 before the run, 1.9 after."
+    busy = runner.describe_load({"cpu_count": 2, "load_before": 3.1, "load_after": None})
+    assert "more than the 2 CPUs" in busy
+
+
 def test_write_report_json_markdown_and_history(tmp_path):
     rows = [_row("alpha", 1.0, True), _row("beta", None, False, error=True)]
-    machine = {"cpu_count": 2, "python": "3.11.7", "gpus": [], "git_commit": "abc1234"}
+    machine = {
+        "cpu_count": 2,
+        "python": "3.11.7",
+        "gpus": [],
+        "git_commit": "abc1234",
+        "load_before": 4.0,
+        "load_after": 1.0,
+    }
     when = dt.datetime(2026, 11, 23, 20, 35, 7, tzinfo=dt.UTC)
     report = runner.build_report(
         rows, machine, command="python bench/run.py --quick", skipped=["notebooks"], timestamp=when
@@ -307,6 +322,7 @@ def test_write_report_json_markdown_and_history(tmp_path):
     assert "| alpha | 1.00 | s | <= 1 s | ok | — | how \\| measured |" in md
     assert "| beta | — |" in md and "ERROR" in md
     assert "Not run this time: notebooks." in md
+    assert "load average 4.0 before the run, 1.0 after (more than the 2 CPUs" in md
     assert "1 targets met, 0 missed; 1 plugin error(s)." in md
 
 
