@@ -233,18 +233,26 @@ def _resolve_layers(model: keras.Model, layers: Iterable[str] | None, what: str)
 
 def _iter_outputs(
     model: keras.Model, x: Any, layers: Iterable[str] | None, batch_size: int, what: str
-) -> tuple[_Probe, Iterator[list[np.ndarray]]]:
+) -> tuple[_Probe, int, Iterator[tuple[int, list[Any]]]]:
+    """The probe, the number of samples, and ``(start, output tensors)`` per batch."""
     _check_model(model, what)
     _check_batch_size(batch_size, what)
     xs = _as_inputs(model, x, what)
     probe = _probe(model, _resolve_layers(model, layers, what))
 
-    def gen() -> Iterator[list[np.ndarray]]:
-        for _, batch in _batches(xs, batch_size):
-            outs = probe.run(*[tf.convert_to_tensor(b) for b in batch])
-            yield [o.numpy() for o in outs]
+    def gen() -> Iterator[tuple[int, list[Any]]]:
+        for start, batch in _batches(xs, batch_size):
+            yield start, probe.run(*[tf.convert_to_tensor(b) for b in batch])
 
-    return probe, gen()
+    return probe, len(xs[0]), gen()
+
+
+def _buffer(tensor: Any) -> Any:
+    """The tensor's memory without a copy where possible (else a NumPy copy)."""
+    try:
+        return memoryview(tensor)
+    except (TypeError, ValueError, BufferError):  # e.g. bfloat16 has no buffer format
+        return tensor.numpy()
 
 
 def get_activations(
@@ -279,15 +287,14 @@ def get_activations(
             ``batch_size``.
 
     """
-    probe, outs = _iter_outputs(model, x, layers, batch_size, "get_activations")
-    chunks: list[list[np.ndarray]] = [[] for _ in probe.keys]
-    for batch_out in outs:
-        for i, o in enumerate(batch_out):
-            chunks[i].append(o)
-    return {
-        probe.keys[i]: (chunks[i][0] if len(chunks[i]) == 1 else np.concatenate(chunks[i]))
-        for i in probe.order  # type: ignore[attr-defined]
-    }
+    probe, n, outs = _iter_outputs(model, x, layers, batch_size, "get_activations")
+    results: list[np.ndarray] = []
+    for start, batch_out in outs:
+        if not results:
+            results = [np.empty((n, *o.shape[1:]), dtype=o.dtype.as_numpy_dtype) for o in batch_out]
+        for res, o in zip(results, batch_out, strict=True):
+            res[start : start + o.shape[0]] = _buffer(o)
+    return {probe.keys[i]: results[i] for i in probe.order}  # type: ignore[attr-defined]
 
 
 def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[str, float]:
@@ -322,11 +329,12 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
             "arguments other than linear, no activation layers), so there are no "
             "units to check."
         )
-    probe, outs = _iter_outputs(model, x, [s.path for s in sites], 256, "dead_units")
+    probe, _, outs = _iter_outputs(model, x, [s.path for s in sites], 256, "dead_units")
     maxima: dict[str, np.ndarray] = {}
-    for batch_out in outs:
+    for _, batch_out in outs:
         for key, o in zip(probe.keys, batch_out, strict=True):
-            m = o.reshape(-1, o.shape[-1]).max(axis=0) if o.ndim > 1 else o.max(keepdims=True)
+            flat = tf.reshape(o, (-1, o.shape[-1])) if o.shape.rank > 1 else tf.reshape(o, (-1, 1))
+            m = tf.reduce_max(flat, axis=0).numpy()
             base = _base(key)
             maxima[base] = m if base not in maxima else np.maximum(maxima[base], m)
     return {s.path: float(np.mean(maxima[s.path] <= threshold)) for s in sites}
