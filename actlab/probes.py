@@ -376,8 +376,8 @@ def _loss_fn(model: keras.Model, loss: Any) -> Callable[[Any, Any], Any]:
             )
     if isinstance(loss, (list, tuple)) or (isinstance(loss, dict) and "class_name" not in loss):
         raise ValueError(
-            "gradient_norms supports models with a single loss; received a "
-            f"{type(loss).__name__} of losses. Pass loss= for one output."
+            "gradient_norms needs one loss for one output; received a "
+            f"{type(loss).__name__} of losses ({loss!r}). Pass loss= with a single loss."
         )
     try:
         per_sample = _per_sample_loss(loss)
@@ -498,13 +498,29 @@ def gradient_norms(
         raise ValueError(
             f"gradient_norms: x has {n} samples but y has {len(ya)}; pass one target per sample."
         )
+    n_outputs = len(_graph(model).outputs)
+    if n_outputs != 1:
+        raise ValueError(
+            f"gradient_norms: model {model.name!r} has {n_outputs} outputs; it needs a "
+            "single-output model. Probe one output with e.g. "
+            "keras.Model(model.inputs, model.outputs[0])."
+        )
     run, paths = _grad_runner(model, loss, ya)
     if not paths:
         raise ValueError(f"gradient_norms: model {model.name!r} has no trainable weights.")
     total: list[Any] | None = None
     for start, batch in _batches(xs, batch_size):
         yb = ya[start : start + batch_size]
-        g = run([tf.convert_to_tensor(b) for b in batch], tf.convert_to_tensor(yb))
+        try:
+            g = run([tf.convert_to_tensor(b) for b in batch], tf.convert_to_tensor(yb))
+        except (ValueError, TypeError, tf.errors.InvalidArgumentError) as err:
+            out_shape = tuple(_graph(model).outputs[0].shape)
+            raise ValueError(
+                f"gradient_norms: the loss could not compare y (shape {ya.shape}, dtype "
+                f"{ya.dtype}) with the model's output (shape {out_shape}). Check that y "
+                "matches the loss (e.g. integer labels for sparse_categorical_crossentropy, "
+                f"one-hot rows for categorical_crossentropy). Error: {err}"
+            ) from err
         w = len(yb) / n
         scaled = [None if gi is None else gi * w for gi in g]
         total = (

@@ -342,6 +342,23 @@ def test_gradient_norms_scalar_y_is_rejected():
         gradient_norms(model, data(model, 4), 1.0, loss="mse")
 
 
+def test_gradient_norms_multi_output_model_is_explained():
+    """A model with two outputs gets a ValueError suggesting a single-output model."""
+    inp = keras.Input((3,))
+    model = keras.Model(inp, [layers.Dense(2)(inp), layers.Dense(1)(inp)])
+    with pytest.raises(ValueError, match=r"2 outputs.*model.outputs\[0\]"):
+        gradient_norms(model, np.zeros((2, 3)), np.zeros((2, 2)), loss="mse")
+
+
+def test_gradient_norms_y_not_matching_loss_is_explained():
+    """y of a shape the loss cannot use gets a message naming both shapes."""
+    model = branches()
+    with pytest.raises(ValueError, match=r"could not compare y \(shape \(4, 3, 2\)"):
+        gradient_norms(
+            model, data(model, 4), np.zeros((4, 3, 2)), loss="sparse_categorical_crossentropy"
+        )
+
+
 def test_gradient_norms_need_y():
     """y=None gives a ValueError."""
     model = branches()
