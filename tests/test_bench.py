@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.util
 import json
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -357,3 +358,79 @@ def test_previous_values_takes_the_latest_earlier_figure(tmp_path):
     (tmp_path / "history" / "0000-broken.json").write_text("{not json", encoding="utf-8")
     assert runner.previous_values(tmp_path) == {("t", "nb", "s"): 50.0, ("t", "imp", "s"): 4.0}
     assert runner.previous_values(tmp_path / "nowhere") == {}
+
+
+# ----------------------------------------------------------- the two plugins' pure parts
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(
+        f"bench.{name}", Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # the notebook plugin defines a dataclass
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_notebook_row_median_slowest_cell_and_core_note():
+    nbs = _load("bench_notebooks")
+    runs = [
+        nbs.NotebookRun(seconds=s, kernel_start_s=0.5, slowest_cell=(3, s / 2))
+        for s in (40.0, 70.0, 50.0)
+    ]
+    row = nbs.notebook_row("07_x", runs, cores=4)
+    assert row["name"] == "notebook 07_x" and row["value"] == 50.0 and row["ok"] is True
+    assert "median of 3 runs (40.0, 70.0, 50.0 s)" in row["detail"]
+    assert "slowest cell #3 25.0 s" in row["detail"]
+    assert "target is for 2 cores, measured on 4" in row["detail"]
+    single = nbs.notebook_row("07_x", runs[1:2], cores=2)
+    assert single["ok"] is False and "1 run" in single["detail"] and "cores" not in single["detail"]
+
+
+def test_notebook_failure_is_a_failed_row_and_leaves_the_total_incomplete():
+    nbs = _load("bench_notebooks")
+    failed = nbs.notebook_row(
+        "01_y", [nbs.NotebookRun(seconds=3.0, error="cell #4 raised NameError: x")], cores=2
+    )
+    assert math.isnan(failed["value"]) and failed["ok"] is False
+    assert "FAILED after 3.0 s: cell #4 raised NameError" in failed["detail"]
+    good = nbs.notebook_row("00_x", [nbs.NotebookRun(seconds=30.0)], cores=2)
+    total = nbs.total_row([good, failed], 2)
+    assert total["value"] == 30.0 and total["ok"] is False
+    assert "1 failed and are not counted" in total["detail"]
+    assert nbs.total_row([good], 1)["ok"] is True
+    assert nbs.total_row([{**good, "value": 481.0}], 1)["ok"] is False
+
+
+def test_find_notebooks_sorted_without_checkpoints(tmp_path):
+    nbs = _load("bench_notebooks")
+    for name in ("02_b.ipynb", "00_a.ipynb", "notes.txt"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "00_a-checkpoint.ipynb").write_text("{}", encoding="utf-8")
+    assert [p.name for p in nbs.find_notebooks(tmp_path)] == ["00_a.ipynb", "02_b.ipynb"]
+
+
+def test_import_rows_are_net_of_interpreter_start_up():
+    imports = _load("bench_imports")
+    times = {
+        "baseline": [0.05, 0.04, 0.06],
+        "import": [0.06, 0.07, 0.05],
+        "first_use": [5.05, 6.05, 4.05],
+    }
+    rows = {r["name"]: r for r in imports.rows_from_times(times, heavy=[])}
+    assert rows["python start-up (python -c pass)"]["value"] == pytest.approx(50.0)
+    assert rows["import actlab"]["value"] == pytest.approx(10.0)
+    assert rows["import actlab"]["unit"] == "ms"
+    assert rows["import actlab + first TF use"]["value"] == pytest.approx(5.0)
+    assert "median of 3 fresh processes" in rows["import actlab"]["detail"]
+    assert rows["import actlab loads TF/Keras/matplotlib"]["ok"] is True
+    heavy = imports.rows_from_times(times, heavy=["tensorflow"])[-1]
+    assert heavy["ok"] is False and heavy["value"] == 1.0 and "tensorflow" in heavy["detail"]
+
+
+def test_p90():
+    imports = _load("bench_imports")
+    assert imports.p90([1.0]) == 1.0
+    assert imports.p90([float(i) for i in range(1, 11)]) == pytest.approx(9.1)
