@@ -12,7 +12,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from actlab import _widget_models as wm
 from actlab import catalog
@@ -66,8 +66,23 @@ class Playground(Explorer):
         self.seed = seed
         controls: dict[str, widgets.Widget] = {
             "dataset": _dropdown("data set", DATASETS, dataset),
-            "depth": _slider(widgets.IntSlider, "hidden layers", value=depth, min=1, max=MAX_DEPTH),
-            "width": _slider(widgets.IntSlider, "units per layer", value=width, min=1, max=16),
+            # continuous_update=False: dragging builds one model on release, not one per value
+            "depth": _slider(
+                widgets.IntSlider,
+                "hidden layers",
+                value=depth,
+                min=1,
+                max=MAX_DEPTH,
+                continuous_update=False,
+            ),
+            "width": _slider(
+                widgets.IntSlider,
+                "units per layer",
+                value=width,
+                min=1,
+                max=16,
+                continuous_update=False,
+            ),
         }
         for i in range(MAX_DEPTH):
             controls[f"activation_{i + 1}"] = _dropdown(
@@ -124,6 +139,7 @@ class Playground(Explorer):
             ],
         )
         figure.tight_layout()
+        self._show_layer_controls()
         self._guarded(self._load_data)()
         self._watch(["dataset"], self._load_data)
         arch = ["depth", "width"] + [f"activation_{i + 1}" for i in range(MAX_DEPTH)]
@@ -173,11 +189,14 @@ class Playground(Explorer):
         self.points.set_array(self.y)
         self.reset()
 
-    def _new_architecture(self) -> None:
+    def _show_layer_controls(self) -> None:
         depth = int(self.controls["depth"].value)
         for i in range(MAX_DEPTH):
             shown = i < depth
             self.controls[f"activation_{i + 1}"].layout.display = None if shown else "none"
+
+    def _new_architecture(self) -> None:
+        self._show_layer_controls()
         _busy(self.status, "Building the network…")
         self.reset()
 
@@ -459,6 +478,7 @@ class GradientFlowLab(Explorer):
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0e}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("layer (input → output)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("‖∂loss/∂kernel‖₂")
         ax.grid(True, which="both", alpha=0.3)
         ax.set_title(" ", fontsize=10)

@@ -37,6 +37,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "browser" / "activation_explorer.ipynb"
+PLAYGROUND = ROOT / "tests" / "browser" / "playground.ipynb"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -98,7 +99,7 @@ class Lab:
     token: str
     root: Path
     log: Path
-    started_s: float
+    ready_s: float  # seconds from launch to /api/status answering
 
 
 def _free_port() -> int:
@@ -138,7 +139,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "root"
     root.mkdir()
-    shutil.copy(FIXTURE, root / FIXTURE.name)
+    for notebook in (FIXTURE, PLAYGROUND):
+        shutil.copy(notebook, root / notebook.name)
     port = _free_port()
     token = secrets.token_hex(24)
     env = dict(os.environ)
@@ -196,7 +198,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
                     f"{_log_tail(log)}"
                 )
             time.sleep(0.5)
-        yield Lab(url=url, token=token, root=root, log=log, started_s=started)
+        ready = time.perf_counter() - started
+        yield Lab(url=url, token=token, root=root, log=log, ready_s=ready)
     finally:
         _stop(proc)
 
@@ -211,13 +214,13 @@ def _accept_kernel_dialog(page) -> bool:
     return False
 
 
-def _wait_for_kernel(page) -> None:
+def _wait_for_kernel(page, panel) -> None:
     """Wait until the notebook's kernel is connected and idle (status bar and toolbar)."""
     deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
     status = page.locator(".jp-StatusBar-Widget").filter(has_text="Python 3")
     while time.monotonic() < deadline:
         _accept_kernel_dialog(page)
-        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count()
+        idle = panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count()
         if idle and status.count() and "Idle" in status.first.inner_text():
             return
         page.wait_for_timeout(500)
@@ -245,86 +248,199 @@ def _element_png(locator) -> bytes:
     return locator.screenshot(animations="disabled")
 
 
-def test_slider_redraws_plot_in_jupyterlab(lab: Lab, chromium_path: str) -> None:
+def _wait_until_stable(page, image, *, quiet_ms: int = 900) -> None:
+    """Wait until the image's ``src`` stops changing (the kernel sent its last redraw)."""
+    deadline = time.monotonic() + REDRAW_TIMEOUT_MS / 1000
+    last, since = image.get_attribute("src"), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(150)
+        src = image.get_attribute("src")
+        if src != last:
+            last, since = src, time.monotonic()
+        elif (time.monotonic() - since) * 1000 >= quiet_ms:
+            return
+    raise AssertionError("the plot kept changing; the kernel never settled")
+
+
+@pytest.fixture(scope="module")
+def browser(lab: Lab, chromium_path: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {"lab_start_s": time.perf_counter() - lab.started_s}
-    t0 = time.perf_counter()
-
-    def mark(name: str) -> None:
-        timings[name] = round(time.perf_counter() - t0, 2)
-
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
+        chromium = pw.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        console: list[str] = []
-        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
         try:
-            page.goto(
-                f"{lab.url}/lab/tree/{FIXTURE.name}?token={lab.token}",
-                timeout=PAGE_TIMEOUT_MS,
-                wait_until="domcontentloaded",
-            )
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=PAGE_TIMEOUT_MS)
-            mark("notebook_open_s")
-            _wait_for_kernel(page)
-            mark("kernel_idle_s")
-            code_cell = page.locator(".jp-CodeCell").first
-            _run_cell(page, code_cell)
-            mark("cell_started_s")
-            output = code_cell.locator(".jp-OutputArea-output")
-            slider = output.locator(".widget-slider").filter(has_text="negative_slope")
-            slider.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
-            image = output.locator("img.widget-image")
-            image.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
-            page.wait_for_function(
-                "img => img.complete && img.naturalWidth > 100", arg=image.element_handle()
-            )
-            mark("widget_visible_s")
-            assert "IntSlider(" not in output.inner_text(), "the widget rendered as text"
-
-            src_before = image.get_attribute("src")
-            png_before = _element_png(image)
-            readout = slider.locator(".widget-readout")
-            value_before = readout.inner_text().strip()
-            (ARTIFACTS / "activation_explorer_before.png").write_bytes(png_before)
-
-            handle = slider.locator(".noUi-handle")
-            handle.focus()
-            for _ in range(10):
-                handle.press("ArrowRight")
-            page.wait_for_function(
-                "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 100",
-                arg=[image.element_handle(), src_before],
-                timeout=REDRAW_TIMEOUT_MS,
-            )
-            # the kernel renders once per key press: wait until the last one arrived
-            page.wait_for_timeout(1500)
-            mark("redrawn_s")
-            value_after = readout.inner_text().strip()
-            png_after = _element_png(image)
-            (ARTIFACTS / "activation_explorer_after.png").write_bytes(png_after)
-            page.screenshot(path=str(ARTIFACTS / "activation_explorer.png"), full_page=True)
-
-            # 10 key presses of step 0.01 from the initial 0.20
-            assert float(value_before) == pytest.approx(0.20)
-            assert float(value_after) == pytest.approx(0.30), (value_before, value_after)
-            assert image.get_attribute("src") != src_before
-            assert png_after != png_before, "the slider moved but the plot pixels did not change"
-            assert not any("Error" in line and "widget" in line.lower() for line in console)
-        except Exception:
-            with contextlib.suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
-            (ARTIFACTS / "failure_console.txt").write_text("\n".join(console))
-            (ARTIFACTS / "failure_jupyterlab.log").write_text(_log_tail(lab.log, 200))
-            raise
+            yield chromium
         finally:
-            browser.close()
-    timings["total_s"] = round(time.perf_counter() - lab.started_s, 2)
-    timings["lab_start_s"] = round(timings["lab_start_s"], 2)
-    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
-    print(f"\nbrowser test timings (s): {timings}")
+            chromium.close()
+
+
+@contextlib.contextmanager
+def _page(browser, lab: Lab, name: str) -> Iterator[tuple[object, list[str]]]:
+    """A page on ``name``; on failure, saves a screenshot, the console and the server log."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = Path(name).stem
+    try:
+        yield page, console
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS / f"failure_{stem}.png"), full_page=True)
+        (ARTIFACTS / f"failure_{stem}_console.txt").write_text("\n".join(console))
+        (ARTIFACTS / f"failure_{stem}_jupyterlab.log").write_text(_log_tail(lab.log, 200))
+        raise
+    finally:
+        page.close()
+
+
+def _open_and_run(page, lab: Lab, name: str, mark) -> object:
+    """Open notebook ``name``, wait for its kernel, run the first code cell; its output area."""
+    # A workspace of its own per notebook: no tabs restored from an earlier test.
+    page.goto(
+        f"{lab.url}/lab/workspaces/test-{Path(name).stem}/tree/{name}?token={lab.token}",
+        timeout=PAGE_TIMEOUT_MS,
+        wait_until="domcontentloaded",
+    )
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.locator(".jp-Cell").first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    assert panel.count() == 1, "expected exactly one visible notebook"
+    assert name in tab.first.inner_text(), f"the current tab is not {name}"
+    mark("notebook_open_s")
+    _wait_for_kernel(page, panel)
+    mark("kernel_idle_s")
+    code_cell = panel.locator(".jp-CodeCell").first
+    _run_cell(page, code_cell)
+    mark("cell_started_s")
+    return code_cell.locator(".jp-OutputArea-output")
+
+
+def _visible_image(page, output) -> object:
+    image = output.locator("img.widget-image")
+    image.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 100", arg=image.element_handle()
+    )
+    assert "Slider(" not in output.inner_text(), "the widget rendered as text, not as a widget"
+    return image
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.marks: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        self.marks[name] = round(time.perf_counter() - self.t0, 2)
+
+
+def _save_timings(key: str, marks: dict[str, float]) -> None:
+    path = ARTIFACTS / "timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = marks
+    path.write_text(json.dumps(data, indent=2))
+    print(f"\n{key} timings (s): {marks}")
+
+
+def test_slider_redraws_plot_in_jupyterlab(lab: Lab, browser) -> None:
+    mark = _Timer()
+    with _page(browser, lab, FIXTURE.name) as (page, console):
+        output = _open_and_run(page, lab, FIXTURE.name, mark)
+        slider = output.locator(".widget-slider").filter(has_text="negative_slope")
+        slider.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+        image = _visible_image(page, output)
+        mark("widget_visible_s")
+
+        src_before = image.get_attribute("src")
+        png_before = _element_png(image)
+        readout = slider.locator(".widget-readout")
+        value_before = readout.inner_text().strip()
+        (ARTIFACTS / "activation_explorer_before.png").write_bytes(png_before)
+
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        for _ in range(10):
+            handle.press("ArrowRight")
+        page.wait_for_function(
+            "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 100",
+            arg=[image.element_handle(), src_before],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        mark("first_redraw_s")
+        _wait_until_stable(page, image)  # the kernel renders once per key press
+        mark("redrawn_s")
+        value_after = readout.inner_text().strip()
+        png_after = _element_png(image)
+        (ARTIFACTS / "activation_explorer_after.png").write_bytes(png_after)
+        page.screenshot(path=str(ARTIFACTS / "activation_explorer.png"), full_page=True)
+
+        # 10 key presses of step 0.01 from the initial 0.20
+        assert float(value_before) == pytest.approx(0.20)
+        assert float(value_after) == pytest.approx(0.30), (value_before, value_after)
+        assert image.get_attribute("src") != src_before
+        assert png_after != png_before, "the slider moved but the plot pixels did not change"
+        errors = [line for line in console if line.startswith("error") and "widget" in line.lower()]
+        assert not errors, errors
+    mark.marks["lab_start_s"] = round(lab.ready_s, 2)
+    _save_timings("activation_explorer", mark.marks)
     print(f"screenshot: {ARTIFACTS / 'activation_explorer.png'}")
+
+
+def test_playground_train_button_in_jupyterlab(lab: Lab, browser) -> None:
+    mark = _Timer()
+    name = PLAYGROUND.name
+    with _page(browser, lab, name) as (page, _console):
+        output = _open_and_run(page, lab, name, mark)
+        button = output.locator("button").filter(has_text="Train")
+        button.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+        image = _visible_image(page, output)
+        status = output.locator(".widget-html").last
+        page.wait_for_function(
+            "el => el.innerText.includes('0 steps trained')",
+            arg=status.element_handle(),
+            timeout=WIDGET_TIMEOUT_MS,
+        )
+        mark("widget_visible_s")
+        png_before = _element_png(image)
+        button.click()
+        page.wait_for_function(
+            "el => el.innerText.includes('200 steps trained')",
+            arg=status.element_handle(),
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        _wait_until_stable(page, image)
+        mark("trained_s")
+        bar_width = output.locator(".progress-bar").first.evaluate("e => e.style.width")
+        accuracy = float(status.inner_text().split("accuracy")[1].split("%")[0])
+        png_after = _element_png(image)
+        page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
+        assert png_after != png_before, "training finished but the decision boundary did not change"
+        assert accuracy > 90, status.inner_text()
+        assert bar_width == "100%", f"progress bar at {bar_width} after training"
+        hidden = output.locator(".widget-dropdown").filter(has_text="layer 3 activation")
+        assert not hidden.is_visible(), "a depth-2 network must not offer a layer 3 activation"
+    _save_timings("playground", mark.marks)
+
+
+def test_missing_browser_skips_with_instructions(monkeypatch) -> None:
+    monkeypatch.setenv("ACTLAB_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("ACTLAB_REQUIRE_BROWSER", raising=False)
+    assert _find_chromium() is None
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium"):
+        _unavailable("No Chromium browser found.")
+
+
+def test_missing_browser_fails_when_required(monkeypatch) -> None:
+    monkeypatch.setenv("ACTLAB_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"ACTLAB_REQUIRE_BROWSER=1 requires"):
+        _unavailable("No Chromium browser found.")
+
+
+def test_configured_browser_path_is_used(monkeypatch, tmp_path) -> None:
+    fake = tmp_path / "my-chromium"
+    fake.write_text("")
+    monkeypatch.setenv("ACTLAB_CHROMIUM", str(fake))
+    assert _find_chromium() == str(fake)

@@ -239,6 +239,8 @@ def _boundary_reference(pg):
 def test_playground_starts_untrained_and_shows_the_model_boundary(pg):
     assert pg.last_error is None
     assert pg.trainer.steps_done == 0
+    shown = [pg.controls[f"activation_{i}"].layout.display != "none" for i in range(1, 5)]
+    assert shown == [True, True, False, False]
     np.testing.assert_allclose(pg.boundary.get_array(), _boundary_reference(pg), atol=1e-6)
     np.testing.assert_array_equal(pg.points.get_offsets(), pg.x)
     assert pg.grid.shape[1] == 2 and len(pg.grid) == np.prod(pg.boundary.get_array().shape)
