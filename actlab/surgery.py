@@ -10,8 +10,9 @@ in is never modified, not even when the call fails.
 An activation can be written three ways, and all three are found:
 
 * the ``activation=`` argument of a layer (``Dense``, ``Conv2D``,
-  ``SimpleRNN``/``LSTM``/``GRU`` and any custom layer with an ``activation``
-  attribute) -- ``kind="argument"``;
+  ``SimpleRNN``/``LSTM``/``GRU`` -- their ``activation``, not the gates'
+  ``recurrent_activation`` -- also inside ``TimeDistributed``/``Bidirectional``,
+  and any custom layer with an ``activation`` attribute) -- ``kind="argument"``;
 * an ``Activation`` layer -- ``kind="layer"``;
 * an advanced activation layer (``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``,
   ``Softmax``) -- ``kind="layer"``.
@@ -24,9 +25,11 @@ Limits: the model (and every nested model) must have a layer graph --
 ``keras.Sequential`` or functional. A subclassed model's ``call()`` is
 Python code that cannot be copied with new activations, so it is rejected
 with an explanation; nested inside a functional model it is treated as one
-opaque layer. Wrapper layers (``Bidirectional``, ``TimeDistributed``) are
-not looked into. The swapped model is compiled like the original but starts
-with a fresh optimizer state.
+opaque layer (rebuilt from its config, as ``keras.models.clone_model`` does).
+A wrapper (``TimeDistributed(Dense(...))``, ``Bidirectional(LSTM(...))``) is
+one site, reported on the wrapper with layer name e.g.
+``"Bidirectional(LSTM)"``. The swapped model is compiled like the original
+but starts with a fresh optimizer state.
 """
 
 from __future__ import annotations
@@ -259,11 +262,30 @@ def _walk(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield from _walk(layer, prefix=f"{path}/")
 
 
+def _wrapped(layer: Any) -> list[Any]:
+    """The layers a wrapper applies (``Bidirectional``: forward and backward)."""
+    if isinstance(layer, klayers.Bidirectional):
+        return [layer.forward_layer, layer.backward_layer]
+    if isinstance(layer, klayers.Wrapper):
+        return [layer.layer]
+    return []
+
+
 def _site_of(path: str, layer: Any) -> ActivationSite | None:
     if isinstance(layer, ACTIVATION_LAYERS):
         return ActivationSite(path, type(layer).__name__, "layer", _name_of_layer(layer))
     if _is_graph_model(layer):
         return None
+    inner = _wrapped(layer)
+    if inner:
+        # TimeDistributed(Dense(activation=...)), Bidirectional(LSTM(...)): the
+        # wrapped layer's activation= argument, reported on the wrapper.
+        site = _site_of(path, inner[0])
+        if site is None or site.kind != "argument":
+            return None
+        return ActivationSite(
+            path, f"{type(layer).__name__}({site.layer})", "argument", site.activation
+        )
     act = getattr(layer, "activation", None)
     if act is None or not callable(act):
         return None
@@ -402,8 +424,23 @@ def _check_value(key: Any, value: Any) -> Any:
     )
 
 
+def _serialized(value: Any) -> Any:
+    """An activation value as it appears inside a layer config."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, klayers.Layer):
+        return keras.saving.serialize_keras_object(_fresh_copy(value))
+    return keras.activations.serialize(value)
+
+
 def _new_layer(layer: Any, site: ActivationSite, value: Any) -> Any:
     """The replacement layer for one site (unbuilt; same name)."""
+    if _wrapped(layer):
+        config = layer.get_config()
+        for key in ("layer", "backward_layer"):
+            if config.get(key):
+                config[key]["config"]["activation"] = _serialized(value)
+        return type(layer).from_config(config)
     if site.kind == "argument":
         act = _fresh_copy(value) if isinstance(value, klayers.Layer) else value
         return _fresh_copy(layer, activation=act)
@@ -495,7 +532,9 @@ def swap_activations(
     for path, layer in _walk(model):
         if path in targets:
             site, value = targets[path]
-            if site.kind == "argument" and "activation" not in layer.get_config():
+            inner = _wrapped(layer)
+            config = inner[0].get_config() if inner else layer.get_config()
+            if site.kind == "argument" and "activation" not in config:
                 raise ValueError(
                     f"swap_activations: layer {path!r} ({site.layer}) has an activation "
                     "attribute but its get_config() does not include 'activation', so "

@@ -171,6 +171,13 @@ def convolutional():
     return keras.Model(inp, layers.Dense(3, activation="softmax", name="out")(h), name="conv")
 
 
+def wrapped():
+    inp = keras.Input((5, 3))
+    h = layers.TimeDistributed(layers.Dense(4, activation="relu"), name="td")(inp)
+    h = layers.Bidirectional(layers.LSTM(3, activation="tanh"), name="bi")(h)
+    return keras.Model(inp, layers.Dense(2, name="out")(h), name="wrapped")
+
+
 BUILDERS = {
     "sequential": sequential,
     "multi_branch": multi_branch,
@@ -180,6 +187,7 @@ BUILDERS = {
     "custom": custom,
     "recurrent": recurrent,
     "convolutional": convolutional,
+    "wrapped": wrapped,
 }
 
 
@@ -335,6 +343,23 @@ def test_find_recurrent_sites():
     """SimpleRNN/LSTM/GRU report their activation argument."""
     got = [(s.path, s.activation) for s in find_activations(recurrent())]
     assert got == [("rnn", "tanh"), ("lstm", "tanh"), ("gru", "relu")]
+
+
+def test_find_wrapper_sites():
+    """TimeDistributed and Bidirectional report the wrapped layer's activation."""
+    assert find_activations(wrapped()) == [
+        ActivationSite("td", "TimeDistributed(Dense)", "argument", "relu"),
+        ActivationSite("bi", "Bidirectional(LSTM)", "argument", "tanh"),
+    ]
+
+
+def test_swap_wrapper_changes_both_directions():
+    """Swapping a Bidirectional LSTM's activation changes forward and backward layers."""
+    new = swap_activations(wrapped(), {"tanh": "elu", "relu": layers.LeakyReLU(negative_slope=0.1)})
+    bi = new.get_layer("bi")
+    assert bi.forward_layer.activation is keras.activations.elu
+    assert bi.backward_layer.activation is keras.activations.elu
+    assert find_activations(new)[0].activation == "leaky_relu"
 
 
 def test_find_skips_linear_argument_but_not_linear_layer():
@@ -628,6 +653,15 @@ def test_swapped_model_compiles_trains_and_round_trips(tmp_path):
     assert [s.activation for s in find_activations(loaded)] == [
         s.activation for s in find_activations(new)
     ]
+
+
+def test_swapped_wrapper_model_round_trips(tmp_path):
+    """A swapped TimeDistributed/Bidirectional model saves and loads with safe_mode=True."""
+    new = swap_activations(wrapped(), {"relu": layers.LeakyReLU(negative_slope=0.1), "tanh": "elu"})
+    new.save(tmp_path / "wrapped.keras")
+    loaded = keras.models.load_model(tmp_path / "wrapped.keras", safe_mode=True)
+    x = sample(new)
+    np.testing.assert_allclose(loaded(x).numpy(), new(x).numpy(), atol=1e-6)
 
 
 def test_swapped_custom_model_round_trips(tmp_path):
