@@ -72,6 +72,21 @@ _GRADS: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Callable[..., Any], list[
 BUILD_COUNT = {"probe": 0, "gradients": 0}
 
 
+def _cache_for(cache: weakref.WeakKeyDictionary[Any, dict[Any, Any]], model: Any) -> dict:
+    """The model's entry in ``cache``, emptied if its graph changed since.
+
+    A Sequential model gets a new graph when layers are added or popped; its
+    old probes would miss the new layers.
+    """
+    per_model = cache.setdefault(model, {})
+    graph = _graph(model)
+    known = per_model.get("graph")
+    if known is None or known() is not graph:
+        per_model.clear()
+        per_model["graph"] = weakref.ref(graph)  # weak: for functional models graph is model
+    return per_model
+
+
 def _graph(model: Any) -> Any:
     """The functional graph of a Sequential or functional model."""
     return model if isinstance(model, Functional) else model._functional
@@ -136,7 +151,7 @@ def _build_level(model: Any, wanted: set[str], prefix: str) -> tuple[keras.Model
 
 def _probe(model: keras.Model, paths: tuple[str, ...]) -> _Probe:
     """The cached probe of ``model`` for the layer paths ``paths``."""
-    per_model = _PROBES.setdefault(model, {})
+    per_model = _cache_for(_PROBES, model)
     cached = per_model.get(paths)
     if cached is not None:
         return cached
@@ -419,7 +434,7 @@ def _grad_runner(
         y.dtype.str,
         y.shape[1:],
     )
-    per_model = _GRADS.setdefault(model, {})
+    per_model = _cache_for(_GRADS, model)
     if key in per_model:
         return per_model[key]
     paths, kernels = _kernels(model)
