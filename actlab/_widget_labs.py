@@ -525,13 +525,18 @@ class GradientFlowLab(Explorer):
         values = np.array(list(self.norms.values()))
         layers = np.arange(1, len(values) + 1)
         self.line.set_data(layers, values)
-        self.ax.set_xlim(0.5, len(values) + 0.5)
+        # x-limits in steps of 10 layers: depth moves within a decade keep the background
+        self.ax.set_xlim(0.5, math.ceil(len(values) / 10) * 10 + 0.5)
         positive = values[values > 0]
         if positive.size:
-            lo, hi = positive.min(), positive.max()
-            cur_lo, cur_hi = self.ax.get_ylim()
-            if not (cur_lo <= lo and hi <= cur_hi and hi / lo >= (cur_hi / cur_lo) ** 0.3):
-                self.ax.set_ylim(lo / 3, hi * 3)
+            # whole decades, two spare ones below (deeper nets shrink the first layers'
+            # norms): nearby settings keep the limits and so the cached background
+            lo, hi = math.log10(positive.min()), math.log10(positive.max())
+            cur_lo, cur_hi = (math.log10(v) for v in self.ax.get_ylim())
+            need_lo, need_hi = math.floor(lo), math.ceil(hi + 1e-9)
+            loose = (cur_hi - cur_lo) > (need_hi - need_lo) + 4
+            if not (cur_lo <= lo and hi <= cur_hi) or loose:
+                self.ax.set_ylim(10.0 ** (need_lo - 2), 10.0**need_hi)
         activation, depth, init = key
         ratio = values[0] / values[-1] if values[-1] > 0 else math.inf
         self.ax.set_title(

@@ -146,14 +146,17 @@ def bench_gradient_flow_lab(moves: int) -> list[dict[str, Any]]:
     depths = list(range(4, 4 + moves))  # each a new setting: build + gradient_norms
     time_moves(w, act, [3])  # warm-up: first tracing of the probes code path
     cold = time_moves(w, act, depths)
+    full = w.full_draws
     warm = time_moves(w, act, _cycle(depths, moves, 1))  # all cached now
+    warm_row = latency_row(
+        "gradient_flow_lab: depth slider, cached setting",
+        warm,
+        target_ms=SLIDER_TARGET_MS,
+        how="norms cached per (activation, depth, init)",
+    )
+    warm_row["detail"] += f"; {w.full_draws - full} full redraws (axis limits changed)"
     return [
-        latency_row(
-            "gradient_flow_lab: depth slider, cached setting",
-            warm,
-            target_ms=SLIDER_TARGET_MS,
-            how="norms cached per (activation, depth, init)",
-        ),
+        warm_row,
         latency_row(
             "gradient_flow_lab: depth slider, new setting",
             cold,
