@@ -182,8 +182,8 @@ def _base(key: str) -> str:
 # Input checks
 
 
-def _as_inputs(model: keras.Model, x: Any, what: str) -> list[np.ndarray]:
-    """``x`` as a list of arrays matching ``model.inputs``; clear errors otherwise."""
+def _as_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
+    """``x`` as a list of inputs (cast per batch) matching ``model.inputs``; clear errors."""
     inputs = list(_graph(model).inputs)
     xs = list(x) if isinstance(x, (list, tuple)) and len(inputs) > 1 else [x]
     if len(xs) != len(inputs):
@@ -214,7 +214,8 @@ def _as_inputs(model: keras.Model, x: Any, what: str) -> list[np.ndarray]:
                 f"{what}: x has the wrong shape for model {model.name!r}: the model "
                 f"expects {shown}, received {a.shape}.{hint}"
             )
-        out.append(a.astype(spec.dtype, copy=False))
+        # Cast batch by batch later (_batches): no full-size copy of a large x.
+        out.append(_Cast(a, spec.dtype))
     n = {len(a) for a in out}
     if len(n) != 1:
         raise ValueError(f"{what}: the arrays in x have different lengths: {sorted(n)}.")
@@ -230,7 +231,21 @@ def _check_batch_size(batch_size: int, what: str) -> None:
         )
 
 
-def _batches(xs: list[np.ndarray], batch_size: int) -> Iterator[tuple[int, list[np.ndarray]]]:
+class _Cast:
+    """An input array and the dtype the model wants, cast one batch at a time."""
+
+    def __init__(self, array: np.ndarray, dtype: str) -> None:
+        self.array = array
+        self.dtype = dtype
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, index: slice) -> np.ndarray:
+        return self.array[index].astype(self.dtype, copy=False)
+
+
+def _batches(xs: list[Any], batch_size: int) -> Iterator[tuple[int, list[np.ndarray]]]:
     n = len(xs[0])
     for start in range(0, n, batch_size):
         yield start, [a[start : start + batch_size] for a in xs]
