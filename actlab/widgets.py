@@ -24,9 +24,9 @@ Compared with ipympl (``%matplotlib widget``) this
 Speed. Artists that change on every move are registered as animated and
 drawn over a cached background (blitting); the axes, ticks and labels are
 redrawn only when limits change (y-limits are "sticky": they only move when
-the data outgrows them). On a 2-core machine a slider move costs about 20 ms
-(activation_explorer, 4 activations) or 12 ms (softmax_explorer) in the
-kernel, 60-120 ms when the background must be redrawn. Widgets that build
+the data outgrows them). On a 2-core machine a slider move costs 20-50 ms
+(activation_explorer, 4 activations) or 12-25 ms (softmax_explorer) in the
+kernel, 60-120 ms when the background must be redrawn (``make bench``). Widgets that build
 networks cache every model and result per setting; sliders that start work
 (depth, width, learning rate, bias) update on release
 (``continuous_update=False``) and a status line / progress bar shows the work.
