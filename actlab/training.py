@@ -382,8 +382,8 @@ def compare_activations(
     Raises:
         ValueError: Unknown activation names (with a did-you-mean list), data of
             the wrong structure, ``epochs`` or ``batch_size`` < 1, a
-            ``validation_split`` outside [0, 1), or a model without an accuracy
-            metric.
+            ``validation_split`` outside [0, 1), one-hot labels for a model
+            left uncompiled, or a model without an accuracy metric.
         TypeError: If ``build_model`` is not callable or does not return a
             Keras model.
 
@@ -419,6 +419,13 @@ def compare_activations(
                 f"Received: {type(model).__name__}"
             )
         if not getattr(model, "compiled", False):
+            if y_train.ndim > 1 and y_train.shape[-1] > 1:
+                raise ValueError(
+                    f"y_train looks one-hot (shape {y_train.shape}), but an uncompiled model "
+                    "is compiled with sparse_categorical_crossentropy, which needs integer "
+                    "labels. Pass y.argmax(axis=1), or compile the model in build_model with "
+                    "loss='categorical_crossentropy' and metrics=['accuracy']."
+                )
             _default_compile(model)
         timer = _EpochTimer()
         start = time.perf_counter()

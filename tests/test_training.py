@@ -232,6 +232,22 @@ def test_model_without_accuracy_metric_is_explained(data):
         compare_activations(no_metric, ["relu"], data, epochs=1, progress=False)
 
 
+def test_one_hot_labels_need_a_compiled_model(data):
+    """One-hot labels with the default (sparse) loss are refused; compiled models accept them."""
+    (x, y), (xt, yt) = data
+    one_hot = ((x, np.eye(2)[y]), (xt, np.eye(2)[yt]))
+    with pytest.raises(ValueError, match="looks one-hot"):
+        compare_activations(build, ["relu"], one_hot, epochs=1, progress=False)
+
+    def categorical(activation):
+        m = build(activation)
+        m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+        return m
+
+    c = compare_activations(categorical, ["relu"], one_hot, epochs=1, progress=False)
+    assert 0.0 <= c["relu"].test_accuracy <= 1.0
+
+
 def test_unknown_run_label_lists_the_runs(data):
     """comparison['nope'] names the runs that exist."""
     c = compare_activations(build, ["relu"], data, epochs=1, progress=False)
