@@ -26,7 +26,9 @@ import numpy as np
 from actlab._keras import tf
 
 __all__ = [
+    "DENSE_ROW",
     "Comparison",
+    "ComparisonTable",
     "CostTable",
     "DeadUnitsTracker",
     "Run",
