@@ -44,6 +44,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.root_dir=notebooks \
 		--LabApp.default_url=/lab/tree/00_start_here.ipynb \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		$(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup test-unit test-notebooks
