@@ -194,9 +194,12 @@ def bench_probes() -> list[dict]:
     )
 
     # First call (builds and traces the probe) vs the 10th, on a fresh model.
+    # One batch of data, so that per-call costs (a rebuild, a retrace, a growing
+    # cache) are not hidden behind the compute.
+    xs, ys = x[:BATCH], y[:BATCH]
     for label, call in (
-        ("get_activations", lambda m: get_activations(m, x, batch_size=BATCH)),
-        ("gradient_norms", lambda m: gradient_norms(m, x, y, batch_size=BATCH)),
+        ("get_activations", lambda m: get_activations(m, xs, batch_size=BATCH)),
+        ("gradient_norms", lambda m: gradient_norms(m, xs, ys, batch_size=BATCH)),
     ):
         fresh = _cnn()
         times = [_time(lambda m=fresh, f=call: f(m)) for _ in range(10)]
@@ -207,6 +210,8 @@ def bench_probes() -> list[dict]:
                 "x",
                 1.0,
                 f"1st {times[0] * 1000:.0f} ms (builds + traces), 10th {times[9] * 1000:.0f} ms, "
+                f"median of calls 2-10 {statistics.median(times[1:]) * 1000:.0f} ms, "
+                f"{len(xs)} samples, "
                 f"probes built: {probes.BUILD_COUNT}",
             )
         )
