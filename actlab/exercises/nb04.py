@@ -8,6 +8,8 @@ import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
 
+MNIST_LIMIT = 4000  # the notebook's load_mnist(limit=4000)
+
 BASE_ARGS = {
     "input_shape": 784,
     "widths": [64, 32],
@@ -16,7 +18,7 @@ BASE_ARGS = {
     "output_activation": "softmax",
     "seed": 4,
 }
-ACCURACY_BAR = 0.90
+ACCURACY_BAR = 0.85
 
 
 def _keras() -> Any:
@@ -99,7 +101,7 @@ def _rebuilt() -> Any:
 def _test_accuracy(model: Any) -> float:
     from actlab.data import load_mnist
 
-    _, (x_test, y_test) = load_mnist(verbose=False)
+    _, (x_test, y_test) = load_mnist(limit=MNIST_LIMIT, verbose=False)
     probs = model.predict(x_test.reshape(len(x_test), -1), verbose=0)
     return float(np.mean(probs.argmax(axis=1) == y_test))
 
@@ -136,7 +138,7 @@ def _gelu_reference() -> Any:
     import actlab
     from actlab.data import load_mnist
 
-    (x_train, y_train), _ = load_mnist(verbose=False)
+    (x_train, y_train), _ = load_mnist(limit=MNIST_LIMIT, verbose=False)
     model = actlab.swap_activations(_base(), {"relu": "gelu"})
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)

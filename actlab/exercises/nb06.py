@@ -8,6 +8,8 @@ import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
 
+MNIST_LIMIT = 4000  # the notebook's load_mnist(limit=4000)
+
 PROBE_ARGS = {
     "input_shape": 784,
     "widths": [64, 64, 64, 64],
@@ -27,7 +29,7 @@ def _probe() -> Any:
 def _x_test() -> np.ndarray:
     from actlab.data import load_mnist
 
-    _, (x_test, _) = load_mnist(verbose=False)
+    _, (x_test, _) = load_mnist(limit=MNIST_LIMIT, verbose=False)
     return x_test.reshape(len(x_test), -1)
 
 
