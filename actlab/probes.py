@@ -59,6 +59,7 @@ class _Probe:
     model: keras.Model
     run: Callable[..., Any]
     keys: list[str]
+    order: list[int]  # indices into keys, in network order
 
 
 #: model -> {selection: _Probe}. Weak keys: a deleted model frees its probes.
@@ -164,11 +165,9 @@ def _probe(model: keras.Model, paths: tuple[str, ...]) -> _Probe:
         out = built(list(xs), training=False)
         return out if isinstance(out, (list, tuple)) else [out]
 
-    # Network order: by layer position, then call index / output index.
-    ranked = sorted(range(len(keys)), key=lambda i: (order[_base(keys[i])], keys[i]))
-    probe = _Probe(built, _quiet(run), keys)
-    probe.keys = keys
-    probe.order = ranked  # type: ignore[attr-defined]
+    # Network order: by layer position, then call / output order (as collected).
+    ranked = sorted(range(len(keys)), key=lambda i: (order[_base(keys[i])], i))
+    probe = _Probe(built, _quiet(run), keys, ranked)
     BUILD_COUNT["probe"] += 1
     per_model[paths] = probe
     return probe
@@ -324,7 +323,7 @@ def get_activations(
             results = [np.empty((n, *o.shape[1:]), dtype=o.dtype.as_numpy_dtype) for o in batch_out]
         for res, o in zip(results, batch_out, strict=True):
             res[start : start + o.shape[0]] = _buffer(o)
-    return {probe.keys[i]: results[i] for i in probe.order}  # type: ignore[attr-defined]
+    return {probe.keys[i]: results[i] for i in probe.order}
 
 
 def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[str, float]:
