@@ -33,13 +33,15 @@ _LAZY_ATTRS: dict[str, str] = {
     "compare_activations": "actlab.training",
     "Comparison": "actlab.training",
 }
-_SUBMODULES = ("catalog", "data", "plotting", "widgets", "exercises")
+_SUBMODULES = (
+    "catalog", "data", "plotting", "widgets", "exercises", "models", "custom", "deepnets",
+)
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
-    from actlab import catalog, data, exercises, plotting, widgets
+    from actlab import catalog, custom, data, deepnets, exercises, models, plotting, widgets
     from actlab._seed import seed
     from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
