@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from actlab._keras import keras, tf
+from actlab._tables import markdown_table, text_table
 
 INF = math.inf
 
@@ -248,17 +249,10 @@ class PropertiesTable:
         return out
 
     def __str__(self) -> str:
-        cells = [list(self._COLUMNS), *self._cells()]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self._COLUMNS))]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return text_table(self._COLUMNS, self._cells())
 
     def _repr_markdown_(self) -> str:
-        header = "| " + " | ".join(self._COLUMNS) + " |"
-        sep = "|" + "---|" * len(self._COLUMNS)
-        body = ["| " + " | ".join(r) + " |" for r in self._cells()]
-        return "\n".join([header, sep, *body])
+        return markdown_table(self._COLUMNS, self._cells())
 
 
 def properties_table(selected: list[str] | None = None) -> PropertiesTable:

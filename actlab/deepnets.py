@@ -20,6 +20,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from actlab.models import _shape as _input_shape
+
 __all__ = ["calibrate_batch_norm", "deep_mlp", "hidden_layers"]
 
 _INITIALIZERS = {
@@ -86,14 +88,7 @@ def deep_mlp(
     depth = _positive_int("depth", depth)
     width = _positive_int("width", width)
     output_units = _positive_int("output_units", output_units)
-    shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
-    if not shape or any(
-        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape
-    ):
-        raise ValueError(
-            "input_shape must be a positive integer or a tuple of them, e.g. 784 or (28, 28). "
-            f"Received: input_shape={input_shape!r}"
-        )
+    shape = _input_shape(input_shape)
     if kernel_initializer not in _INITIALIZERS:
         raise ValueError(
             f"Unknown kernel_initializer {kernel_initializer!r}. "

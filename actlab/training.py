@@ -24,6 +24,7 @@ import keras
 import numpy as np
 
 from actlab._keras import tf
+from actlab._tables import html_table, markdown_table, text_table
 
 __all__ = [
     "DENSE_ROW",
@@ -224,30 +225,16 @@ class ComparisonTable:
         return out
 
     def __str__(self) -> str:
-        cells = [list(self.COLUMNS), *self.rows()]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.COLUMNS))]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return text_table(self.COLUMNS, self.rows())
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_markdown_(self) -> str:
-        header = "| " + " | ".join(self.COLUMNS) + " |"
-        sep = "|---|" + "---:|" * (len(self.COLUMNS) - 1)
-        body = ["| " + " | ".join(row) + " |" for row in self.rows()]
-        return "\n".join([header, sep, *body])
+        return markdown_table(self.COLUMNS, self.rows(), right_align_numbers=True)
 
     def _repr_html_(self) -> str:
-        import html
-
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
-            for row in self.rows()
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(self.COLUMNS, self.rows())
 
 
 class Comparison:
@@ -727,33 +714,22 @@ class CostTable:
         )
 
     def __str__(self) -> str:
-        cells = [[c.strip() for c in self.COLUMNS], *self.rows()]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self.COLUMNS))]
-        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return self._title() + "\n" + "\n".join(lines)
+        cols = [c.strip() for c in self.COLUMNS]
+        return self._title() + "\n" + text_table(cols, self.rows())
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_markdown_(self) -> str:
         cols = [c.strip() for c in self.COLUMNS]
-        header = "| " + " | ".join(cols) + " |"
-        sep = "|---|" + "---:|" * (len(cols) - 1)
-        body = ["| " + " | ".join(r) + " |" for r in self.rows()]
-        return "\n".join([f"*{self._title()}*", "", header, sep, *body])
+        table = markdown_table(cols, self.rows(), right_align_numbers=True)
+        return f"*{self._title()}*\n\n{table}"
 
     def _repr_html_(self) -> str:
         import html
 
-        head = "".join(f"<th>{html.escape(c.strip())}</th>" for c in self.COLUMNS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in self.rows()
-        )
-        return (
-            f"<p><em>{html.escape(self._title())}</em></p><table><thead><tr>{head}"
-            f"</tr></thead><tbody>{body}</tbody></table>"
-        )
+        cols = [c.strip() for c in self.COLUMNS]
+        return f"<p><em>{html.escape(self._title())}</em></p>" + html_table(cols, self.rows())
 
 
 def time_activations(
