@@ -24,11 +24,14 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> int:
+    """HTTP status of a GET; 0 when nothing answers (yet)."""
     try:
         with urllib.request.urlopen(url, timeout=5) as resp:
             return resp.status
     except urllib.error.HTTPError as err:
         return err.code
+    except OSError:
+        return 0
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,15 @@ def lab(tmp_path_factory):
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if re.search(r"\?token=\w+", log.read_text()):
+            found = re.search(r"\?token=(\w+)", log.read_text())
+            # The URL can be printed a moment before the port answers: wait for both.
+            if found and _get(f"http://127.0.0.1:{port}/api/status?token={found.group(1)}") == 200:
                 break
             if proc.poll() is not None:
                 pytest.fail(f"make lab exited early:\n{log.read_text()[-2000:]}")
             time.sleep(0.5)
         else:
-            pytest.fail(f"JupyterLab did not start within 120 s:\n{log.read_text()[-2000:]}")
+            pytest.fail(f"JupyterLab did not answer within 120 s:\n{log.read_text()[-2000:]}")
         yield port, log.read_text()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
