@@ -448,9 +448,10 @@ class GradientFlowLab(Explorer):
     """Per-layer gradient norms at initialisation, on a log scale.
 
     See :func:`actlab.widgets.gradient_flow_lab`. Attributes for tests: ``x``,
-    ``y``, ``loss`` (the loss object passed to ``actlab.gradient_norms``),
-    ``model`` (the network of the current setting), ``norms`` (the plotted
-    ``{layer: norm}``), ``line``; ``builds`` counts models built (cache misses).
+    ``y``, ``loss`` (the Keras loss the norms are of), ``model`` (the Keras
+    network of the current setting, built on first access), ``norms`` (the
+    plotted ``{layer: norm}``), ``line``; ``computes`` counts settings computed
+    (cache misses) and ``builds`` Keras models built.
     """
 
     def __init__(self, *, activation: str, depth: int, init: str, width: int, seed: int):
@@ -485,7 +486,7 @@ class GradientFlowLab(Explorer):
         figure.tight_layout()
         self._models: dict[tuple[str, int, str], Any] = {}
         self._norms: dict[tuple[str, int, str], dict[str, float]] = {}
-        self.builds = 0
+        self.builds = self.computes = 0
         self.norms: dict[str, float] = {}
         super().__init__(figure, controls, rows=[["activation", "init"], ["depth"]])
         self.animate(self.line, ax.title)
@@ -498,9 +499,19 @@ class GradientFlowLab(Explorer):
         c = self.controls
         return (c["activation"].value, int(c["depth"].value), c["init"].value)
 
+    def kernels(self, key: tuple[str, int, str]) -> list[np.ndarray]:
+        """The initial kernels of the network for ``(activation, depth, init)``.
+
+        The same seeds as :func:`~actlab._widget_models.build_mlp`, so
+        ``self.model`` holds exactly these kernels.
+        """
+        _activation, depth, init = key
+        shapes = [(2, self.width)] + [(self.width, self.width)] * (depth - 1) + [(self.width, 1)]
+        return [wm.initial_kernel(init, self.seed + i, s) for i, s in enumerate(shapes)]
+
     @property
     def model(self) -> Any:
-        """The (untrained) network of the current setting, built once and cached."""
+        """The (untrained) Keras network of the current setting, built once and cached."""
         key = self.setting
         if key not in self._models:
             activation, depth, init = key
@@ -515,12 +526,13 @@ class GradientFlowLab(Explorer):
         return self._models[key]
 
     def _update(self) -> None:
-        from actlab.probes import gradient_norms
-
         key = self.setting
         if key not in self._norms:
-            _busy(self.status, "Building the network and computing gradients…")
-            self._norms[key] = gradient_norms(self.model, self.x, self.y, loss=self.loss)
+            activation, depth, _init = key
+            names = [f"hidden_{i + 1}" for i in range(depth)] + ["output"]
+            values = wm.mlp_gradient_norms(self.kernels(key), activation, self.x, self.y)
+            self._norms[key] = dict(zip(names, values, strict=True))
+            self.computes += 1
         self.norms = self._norms[key]
         values = np.array(list(self.norms.values()))
         layers = np.arange(1, len(values) + 1)

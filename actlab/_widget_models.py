@@ -7,6 +7,7 @@ look-up, or a few training steps of an already traced ``tf.function``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -131,6 +132,123 @@ def build_mlp(
         )
     layers.append(k.layers.Dense(1, kernel_initializer=init(len(widths)), name="output"))
     return k.Sequential(layers, name=name)
+
+
+# --------------------------------------------------------------------------- gradient flow
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
+
+
+def _neg_exp(z: np.ndarray) -> np.ndarray:
+    return np.exp(np.minimum(z, 0.0))  # exp on the negative side only: no overflow
+
+
+def _selu(z: np.ndarray) -> np.ndarray:
+    return _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def _selu_grad(z: np.ndarray) -> np.ndarray:
+    return _SELU_SCALE * np.where(z < 0, _SELU_ALPHA * _neg_exp(z), 1.0)
+
+
+def _gelu_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(Phi(z), phi(z))``: the standard normal CDF and density."""
+    from scipy.special import erf
+
+    cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    return cdf, pdf
+
+
+def _gelu(z: np.ndarray) -> np.ndarray:
+    return z * _gelu_parts(z)[0]
+
+
+def _gelu_grad(z: np.ndarray) -> np.ndarray:
+    cdf, pdf = _gelu_parts(z)
+    return cdf + z * pdf
+
+
+#: NumPy ``(f, f')`` pairs, with Keras's default parameters, for :func:`mlp_gradient_norms`.
+#: At ``z = 0`` each derivative takes the value TensorFlow's gradient takes there.
+NUMPY_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], ...]] = {
+    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z), lambda z: np.where(z > 0, 1.0, 0.2)),
+    "elu": (lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+            lambda z: np.where(z > 0, 1.0, _neg_exp(z))),
+    "selu": (_selu, _selu_grad),
+    "gelu": (_gelu, _gelu_grad),
+    "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def initial_kernel(init: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
+    """The kernel a seeded Keras initializer gives, as a read-only float64 array (cached).
+
+    :func:`build_mlp` seeds layer ``i`` with ``seed + i``, so its model holds
+    exactly these kernels.
+
+    Args:
+        init: A Keras initializer name, e.g. ``"glorot_uniform"``.
+        seed: The initializer's seed.
+        shape: ``(fan_in, fan_out)``.
+
+    Returns:
+        The kernel.
+    """
+    k = keras()
+    initializer = type(k.initializers.get(init))(seed=seed)
+    kernel = np.asarray(k.ops.convert_to_numpy(initializer(shape, dtype="float32")), "float64")
+    kernel.setflags(write=False)
+    return kernel
+
+
+def mlp_gradient_norms(
+    kernels: Sequence[np.ndarray], activation: str, x: np.ndarray, y: np.ndarray
+) -> list[float]:
+    """``||d loss / d kernel||_2`` per layer of a :func:`build_mlp` network, by NumPy backprop.
+
+    The network is ``h = f(h @ W_i)`` for the hidden kernels (biases are zero at
+    initialisation), then logits ``o = h @ W_out``; the loss is Keras's
+    ``BinaryCrossentropy(from_logits=True)``, the mean over the batch, whose
+    gradient with respect to ``o`` is ``(sigmoid(o) - y) / n``. Computed in
+    float64 without building a Keras model, so a new setting of
+    :func:`actlab.widgets.gradient_flow_lab` costs milliseconds; the tests check
+    it against ``actlab.gradient_norms`` on the same Keras model.
+
+    Args:
+        kernels: Hidden kernels, first to last, then the output kernel ``(width, 1)``.
+        activation: A key of :data:`NUMPY_ACTIVATIONS`.
+        x: Inputs, shape ``(n, kernels[0].shape[0])``.
+        y: 0/1 labels, shape ``(n, 1)``.
+
+    Returns:
+        One norm per kernel, in the same order.
+    """
+    f, df = NUMPY_ACTIVATIONS[activation]
+    h = np.asarray(x, dtype="float64")
+    inputs, pre = [h], []
+    for kernel in kernels[:-1]:
+        z = h @ kernel
+        pre.append(z)
+        h = f(z)
+        inputs.append(h)
+    logits = h @ kernels[-1]
+    delta = (_sigmoid(logits) - np.asarray(y, dtype="float64").reshape(logits.shape)) / logits.size
+    grads: list[np.ndarray] = [inputs[-1].T @ delta]
+    back = delta @ kernels[-1].T
+    for i in range(len(kernels) - 2, -1, -1):
+        dz = back * df(pre[i])
+        grads.append(inputs[i].T @ dz)
+        back = dz @ kernels[i].T
+    return [float(np.linalg.norm(g)) for g in reversed(grads)]
 
 
 class Trainer:

@@ -143,8 +143,8 @@ def bench_gradient_flow_lab(moves: int) -> list[dict[str, Any]]:
 
     w = gradient_flow_lab()
     act = _setter(w, "depth")
-    depths = list(range(4, 4 + moves))  # each a new setting: build + gradient_norms
-    time_moves(w, act, [3])  # warm-up: first tracing of the probes code path
+    depths = list(range(4, 4 + moves))  # each a new setting: kernels + NumPy backprop
+    time_moves(w, act, [3])  # warm-up
     cold = time_moves(w, act, depths)
     full = w.full_draws
     warm = time_moves(w, act, _cycle(depths, moves, 1))  # all cached now
@@ -160,9 +160,9 @@ def bench_gradient_flow_lab(moves: int) -> list[dict[str, Any]]:
         latency_row(
             "gradient_flow_lab: depth slider, new setting",
             cold,
-            target_ms=None,
-            how=f"depths {depths[0]}-{depths[-1]}, sigmoid, width 32: build the MLP and run "
-            "actlab.gradient_norms on 256 points; a status line shows meanwhile",
+            target_ms=SLIDER_TARGET_MS,
+            how=f"depths {depths[0]}-{depths[-1]}, sigmoid, width 32: seeded initial "
+            "kernels + NumPy backprop on 256 points (no Keras model built)",
         ),
     ]
 

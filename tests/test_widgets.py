@@ -15,6 +15,9 @@ import pytest
 from PIL import Image
 
 import actlab
+from actlab import _widget_labs as _labs
+from actlab import _widget_models as wm
+from actlab import catalog
 from actlab import widgets as W
 
 X_KINKS = (0.0,)  # points where relu-like derivatives are not defined
@@ -425,14 +428,43 @@ def test_gradient_flow_sigmoid_vanishes_relu_he_does_not(flow):
     assert "relu, 12 hidden layers, he_normal" in flow.ax.get_title()
 
 
-def test_gradient_flow_caches_models_and_norms(flow):
+def test_gradient_flow_caches_norms_and_builds_no_model_to_plot(flow):
     flow.controls["activation"].value = "tanh"
-    builds, model = flow.builds, flow.model
+    builds, computes = flow.builds, flow.computes
     ys = _plotted(flow)[1].copy()
     flow.controls["depth"].value = flow.controls["depth"].value + 1
     flow.controls["depth"].value = flow.controls["depth"].value - 1
-    assert flow.builds == builds + 1 and flow.model is model
+    assert flow.computes == computes + 1, "the new depth once; the old one from the cache"
+    assert flow.builds == builds, "plotting needs no Keras model"
     np.testing.assert_array_equal(_plotted(flow)[1], ys)
+    model = flow.model
+    assert flow.builds == builds + 1 and flow.model is model
+
+
+@pytest.mark.parametrize("init", _labs.FLOW_INITS)
+@pytest.mark.parametrize("activation", _labs.FLOW_ACTIVATIONS)
+def test_gradient_flow_numpy_backprop_equals_gradient_norms(activation, init):
+    lab = W.gradient_flow_lab(activation=activation, depth=5, init=init, width=8, seed=3)
+    plotted = _plotted(lab)[1]
+    direct = actlab.gradient_norms(lab.model, lab.x, lab.y, loss=lab.loss)
+    assert list(direct) == [f"hidden_{i}" for i in range(1, 6)] + ["output"]
+    # random_normal (std 0.05) shrinks pre-activations to ~1e-5 by layer 5, where float32
+    # Keras loses precision (tf.nn.selu(-1e-4) is 2e-4 off in relative terms); the NumPy
+    # side runs in float64, so that case gets a looser bar
+    rtol = 1e-2 if init == "random_normal" else 2e-4
+    np.testing.assert_allclose(plotted, list(direct.values()), rtol=rtol)
+    kernels = lab.kernels(lab.setting)
+    for layer, kernel in zip(lab.model.layers, kernels, strict=True):
+        np.testing.assert_array_equal(layer.kernel.numpy(), kernel.astype("float32"))
+
+
+def test_numpy_activations_match_the_catalog():
+    z = np.linspace(-6, 6, 241)
+    for name, (f, df) in wm.NUMPY_ACTIVATIONS.items():
+        np.testing.assert_allclose(f(z), catalog.get(name)(z), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+        np.testing.assert_allclose(df(z), catalog.derivative(name, z), rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
 
 
 @pytest.mark.parametrize(
