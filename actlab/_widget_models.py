@@ -115,23 +115,29 @@ def build_mlp(
         A built ``keras.Sequential``.
     """
     k = keras()
-
-    def init(i: int) -> Any:
-        cls = type(k.initializers.get(kernel_initializer))
-        return cls(seed=seed + i)
-
     layers: list[Any] = [k.Input((2,))]
     for i, (w, a) in enumerate(zip(widths, activations, strict=True)):
         layers.append(
             k.layers.Dense(
                 int(w),
                 activation=catalog.get(a).fn,
-                kernel_initializer=init(i),
+                kernel_initializer=seeded_initializer(kernel_initializer, seed + i),
                 name=f"hidden_{i + 1}",
             )
         )
-    layers.append(k.layers.Dense(1, kernel_initializer=init(len(widths)), name="output"))
+    layers.append(
+        k.layers.Dense(
+            1,
+            kernel_initializer=seeded_initializer(kernel_initializer, seed + len(widths)),
+            name="output",
+        )
+    )
     return k.Sequential(layers, name=name)
+
+
+def seeded_initializer(name: str, seed: int) -> Any:
+    """The Keras initializer ``name`` with a fixed seed: same values on every call."""
+    return type(keras().initializers.get(name))(seed=seed)
 
 
 # --------------------------------------------------------------------------- gradient flow
@@ -147,8 +153,12 @@ def _neg_exp(z: np.ndarray) -> np.ndarray:
     return np.exp(np.minimum(z, 0.0))  # exp on the negative side only: no overflow
 
 
+def _elu(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+
+
 def _selu(z: np.ndarray) -> np.ndarray:
-    return _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+    return _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * _elu(z))
 
 
 def _selu_grad(z: np.ndarray) -> np.ndarray:
@@ -180,8 +190,7 @@ NUMPY_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], ...]] = {
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
     "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z), lambda z: np.where(z > 0, 1.0, 0.2)),
-    "elu": (lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
-            lambda z: np.where(z > 0, 1.0, _neg_exp(z))),
+    "elu": (_elu, lambda z: np.where(z > 0, 1.0, _neg_exp(z))),
     "selu": (_selu, _selu_grad),
     "gelu": (_gelu, _gelu_grad),
     "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
@@ -203,9 +212,8 @@ def initial_kernel(init: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
     Returns:
         The kernel.
     """
-    k = keras()
-    initializer = type(k.initializers.get(init))(seed=seed)
-    kernel = np.asarray(k.ops.convert_to_numpy(initializer(shape, dtype="float32")), "float64")
+    values = seeded_initializer(init, seed)(shape, dtype="float32")
+    kernel = np.asarray(keras().ops.convert_to_numpy(values), "float64")
     kernel.setflags(write=False)
     return kernel
 

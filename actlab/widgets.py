@@ -27,7 +27,7 @@ redrawn only when limits change (y-limits are "sticky": they only move when
 the data outgrows them). On a 2-core machine a slider move costs 20-50 ms
 (activation_explorer, 4 activations) or 12-25 ms (softmax_explorer) in the
 kernel, 60-120 ms when the background must be redrawn (``make bench``). gradient_flow_lab
-computes a new setting by NumPy backprop in 20-60 ms. Widgets that build or train
+computes and draws a new setting (NumPy backprop) in about 40 ms median. Widgets that build or train
 networks cache every model and result per setting; sliders that start work
 (depth, width, learning rate, bias) update on release
 (``continuous_update=False``) and a status line / progress bar shows the work.
@@ -317,8 +317,8 @@ def gradient_flow_lab(
     ``width``-unit MLP for the spirals data set at initialisation and plots
     ``||d loss / d kernel||`` per layer on a fixed batch of 256 points, on a log
     scale from the first hidden layer to the output layer. No training is
-    involved. The norms come from backpropagation in NumPy (a few milliseconds,
-    cached per setting); they equal ``actlab.gradient_norms`` on the Keras
+    involved. The norms come from backpropagation in NumPy (milliseconds, cached
+    per setting); they equal ``actlab.gradient_norms`` on the Keras
     model the lab exposes as ``.model`` (the tests check this for every
     activation and initialiser).
 
