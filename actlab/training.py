@@ -25,6 +25,8 @@ import numpy as np
 
 from actlab._keras import tf
 from actlab._tables import html_table, markdown_table, text_table
+from actlab._validate import check_int, check_int_sequence, check_range
+from actlab.catalog import canonical_name
 
 __all__ = [
     "DENSE_ROW",
@@ -41,32 +43,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------
 # input validation
-
-
-def _check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
-def _resolve_activation(name: str) -> str:
-    """Return the name Keras understands for ``name`` (catalogue first, then Keras).
-
-    Raises:
-        ValueError: The catalogue's error (with its did-you-mean list) when
-            neither the catalogue nor ``keras.activations`` knows the name.
-
-    """
-    from actlab import catalog
-
-    try:
-        return catalog.get(name).keras_name
-    except ValueError as catalog_error:
-        try:
-            keras.activations.get(name)
-        except (ValueError, TypeError):
-            raise catalog_error from None
-        return name
 
 
 def _activation_runs(activations: Any) -> dict[str, Any]:
@@ -100,7 +76,8 @@ def _activation_runs(activations: Any) -> dict[str, Any]:
             f"its own label. Received: {labels}"
         )
     return {
-        label: (_resolve_activation(act) if isinstance(act, str) else act) for label, act in items
+        label: canonical_name(act, allow_keras=True) if isinstance(act, str) else act
+        for label, act in items
     }
 
 
@@ -381,14 +358,10 @@ def compare_activations(
         raise TypeError(
             f"build_model must be a function activation -> keras.Model. Received: {build_model!r}"
         )
-    epochs = _check_positive_int("epochs", epochs)
-    batch_size = _check_positive_int("batch_size", batch_size)
-    seed = _check_positive_int("seed", seed, minimum=0)
-    if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
-        raise ValueError(
-            f"validation_split must be a number in [0, 1). "
-            f"Received: validation_split={validation_split!r}"
-        )
+    epochs = check_int("epochs", epochs, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    seed = check_int("seed", seed, low=0)
+    validation_split = check_range("validation_split", validation_split, 0, 1, high_open=True)
     runs_spec = _activation_runs(activations)
     x_train, y_train, x_test, y_test = _unpack_data(data)
 
@@ -500,7 +473,7 @@ class DeadUnitsTracker(keras.callbacks.Callback):
                 f"x_train[:512]. Received shape {x.shape}."
             )
         self.x_probe = x
-        self.every = _check_positive_int("every", every)
+        self.every = check_int("every", every, low=1)
         self.threshold = float(threshold)
         self.history: dict[int, dict[str, float]] = {}
         self._offset = 0
@@ -551,18 +524,10 @@ class DeadUnitsTracker(keras.callbacks.Callback):
 
 
 def _check_timing_args(shape: Any, repeats: Any, warmup: Any) -> tuple[tuple[int, ...], int, int]:
-    if (
-        not isinstance(shape, (tuple, list))
-        or not shape
-        or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape)
-    ):
-        raise ValueError(
-            f"shape must be a tuple of positive integers, e.g. (4096, 1024). "
-            f"Received: shape={shape!r}"
-        )
-    repeats = _check_positive_int("repeats", repeats)
-    warmup = _check_positive_int("warmup", warmup, minimum=0)
-    return tuple(int(d) for d in shape), repeats, warmup
+    shape = check_int_sequence("shape", shape, example="(4096, 1024)")
+    repeats = check_int("repeats", repeats, low=1)
+    warmup = check_int("warmup", warmup, low=0)
+    return shape, repeats, warmup
 
 
 def _compiled_pair(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
@@ -778,7 +743,7 @@ def time_activations(
     for rec in records:
         funcs.setdefault(rec.name, rec.fn)
     if dense_units is not None:
-        dense_units = _check_positive_int("dense_units", dense_units)
+        dense_units = check_int("dense_units", dense_units, low=1)
         t = tf()
         kernel = t.random.stateless_normal((shape[-1], dense_units), seed=(3, 4)) * 0.03
 

@@ -376,8 +376,8 @@ def test_timed_functions_compute_the_activation():
     ("call", "message"),
     [
         (lambda: time_activation("rellu"), "Did you mean 'relu'"),
-        (lambda: time_activation("relu", shape=(0, 4)), "shape must be a tuple of positive"),
-        (lambda: time_activation("relu", shape="big"), "shape must be a tuple"),
+        (lambda: time_activation("relu", shape=(0, 4)), "shape must be a non-empty list or tuple"),
+        (lambda: time_activation("relu", shape="big"), "Received: shape=.big."),
         (lambda: time_activation("relu", repeats=0), "repeats must be an integer >= 1"),
         (lambda: time_activation("relu", warmup=-1), "warmup must be an integer >= 0"),
         (lambda: time_activations([]), "names is empty"),
