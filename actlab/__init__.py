@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 _LAZY_ATTRS: dict[str, str] = {
     "seed": "actlab._seed",
     "doctor": "actlab.diagnostics",
+    "progress": "actlab._progress",
     "find_activations": "actlab.surgery",
     "swap_activations": "actlab.surgery",
     "ActivationSite": "actlab.surgery",
@@ -42,6 +43,7 @@ __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
     from actlab import catalog, custom, data, deepnets, exercises, models, plotting, widgets
+    from actlab._progress import progress
     from actlab._seed import seed
     from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
