@@ -244,12 +244,3 @@ def _new_figure(ncols: int, size: tuple[float, float]) -> tuple[Figure, list[Any
     fig = Figure(figsize=size, dpi=_DPI)
     axes = fig.subplots(1, ncols)
     return fig, list(np.atleast_1d(axes))
-
-
-def _check_range(name: str, value: Any, low: float, high: float) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not low <= float(value) <= high:
-        raise ValueError(
-            f"{name} must be a number between {low:g} and {high:g} (the slider's range). "
-            f"Received: {name}={value!r}."
-        )
