@@ -32,6 +32,7 @@ import numpy as np
 
 from actlab import _widget_models as wm
 from actlab import catalog, data
+from actlab._validate import check_choice, check_int, check_range
 
 DATASETS = ("circles", "xor", "gaussian", "spirals", "moons")
 OPTIMIZERS = ("adam", "sgd")
@@ -70,27 +71,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 # --------------------------------------------------------------------------- settings
 
 
-def _bad(name: str, what: str, value: Any) -> ValueError:
-    return ValueError(f"{name} must be {what}. Received: {name}={value!r}.")
-
-
-def _number(name: str, value: Any, low: float, high: float) -> float:
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    if not ok or not low <= float(value) <= high:
-        raise _bad(name, f"a number between {low:g} and {high:g}", value)
-    return float(value)
-
-
-def _integer(name: str, value: Any, low: int, high: int) -> int:
-    ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    if not ok or not low <= value <= high:
-        raise _bad(name, f"an integer between {low} and {high}", value)
-    return int(value)
-
-
 def _choice(name: str, value: Any, options: tuple[Any, ...]) -> Any:
+    """``value`` if it is one of ``options`` (strings or numbers), else a ValueError."""
+    if isinstance(value, str):
+        return check_choice(name, value, [str(o) for o in options])
     if isinstance(value, bool) or value not in options:
-        raise _bad(name, f"one of {', '.join(map(repr, options))}", value)
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, options))}. Received: {name}={value!r}."
+        )
     return value
 
 
@@ -120,19 +108,19 @@ def check_settings(settings: Mapping[str, Any] | None = None, **overrides: Any) 
     s = {**DEFAULT_SETTINGS, **given}
     out: dict[str, Any] = {
         "dataset": _choice("dataset", s["dataset"], DATASETS),
-        "noise": _number("noise", s["noise"], *NOISE_RANGE),
-        "test_fraction": _number("test_fraction", s["test_fraction"], *TEST_FRACTION_RANGE),
-        "depth": _integer("depth", s["depth"], 1, MAX_DEPTH),
-        "width": _integer("width", s["width"], 1, MAX_WIDTH),
+        "noise": check_range("noise", s["noise"], *NOISE_RANGE),
+        "test_fraction": check_range("test_fraction", s["test_fraction"], *TEST_FRACTION_RANGE),
+        "depth": check_int("depth", s["depth"], low=1, high=MAX_DEPTH),
+        "width": check_int("width", s["width"], low=1, high=MAX_WIDTH),
     }
     for i in range(MAX_DEPTH):
         key = f"activation_{i + 1}"
         out[key] = catalog.canonical_name(s[key])
-    out["learning_rate"] = _number("learning_rate", s["learning_rate"], *LEARNING_RATE_RANGE)
+    out["learning_rate"] = check_range("learning_rate", s["learning_rate"], *LEARNING_RATE_RANGE)
     out["optimizer"] = _choice("optimizer", s["optimizer"], OPTIMIZERS)
-    out["batch_size"] = _integer("batch_size", s["batch_size"], 0, 1024)
-    out["l2"] = _number("l2", s["l2"], *L2_RANGE)
-    out["seed"] = _integer("seed", s["seed"], 0, MAX_SEED)
+    out["batch_size"] = check_int("batch_size", s["batch_size"], low=0, high=1024)
+    out["l2"] = check_range("l2", s["l2"], *L2_RANGE)
+    out["seed"] = check_int("seed", s["seed"], low=0, high=MAX_SEED)
     return out
 
 
@@ -500,7 +488,7 @@ def train_playground(settings: Mapping[str, Any] | None, steps: int) -> Playgrou
         ValueError: A bad setting or number of steps.
     """
     s = check_settings(settings)
-    steps = _integer("steps", steps, 0, 100_000)
+    steps = check_int("steps", steps, low=0, high=100_000)
     d = make_data(s)
     net = Network(s)
     net.train(d.x_train, d.y_train, steps)

@@ -38,6 +38,7 @@ from PIL import ImageDraw, ImageFont
 
 from actlab import _playground_core as core
 from actlab import catalog
+from actlab._validate import check_int
 from actlab._widget_base import _SLIDER_STYLE, Explorer, _new_figure, _slider, encode_png
 
 MAX_FPS = 10.0
@@ -507,7 +508,7 @@ class Playground(Explorer):
         """
         if steps is None:
             steps = int(self.controls["step_size"].value)
-        steps = core._integer("steps", steps, 0, 100_000)
+        steps = check_int("steps", steps, low=0, high=100_000)
         self.pause()
         with self._lock:
             if self._diverged:

@@ -117,7 +117,7 @@ def test_gaussians_are_two_blobs_around_minus_one_and_one():
 @pytest.mark.parametrize("maker", [data.make_xor, data.make_gaussians])
 def test_new_2d_sets_refuse_bad_noise(maker):
     """xor and gaussians check their arguments like the other 2-D sets."""
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+    with pytest.raises(ValueError, match="noise must be a number >= 0. Received: noise=-0.1"):
         maker(noise=-0.1)
 
 
