@@ -431,7 +431,8 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
         hidden = hidden_code_layers(model)
         if inside:
             detail = (
-                "its activations are all inside custom layers (" + ", ".join(inside[:10])
+                "its activations are all inside custom layers ("
+                + ", ".join(inside[:10])
                 + "), whose outputs are not part of the model's graph. Probe the "
                 "custom layer's own sublayers in a small model built from them"
             )
@@ -534,9 +535,7 @@ def _grad_runner(
     paths, kernels = _kernels(model)
     mean_loss = _loss_fn(model, loss)
     ref = weakref.ref(model)
-    x_spec = [
-        tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in model.inputs
-    ]
+    x_spec = [tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in model.inputs]
     y_spec = tf.TensorSpec(shape=(None, *y.shape[1:]), dtype=y.dtype)
 
     @tf.function(input_signature=[x_spec, y_spec], autograph=False)

@@ -49,6 +49,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -364,15 +365,47 @@ def _find(model: Any) -> list[_Found]:
     return found
 
 
+def _auto_named(layer: Any) -> bool:
+    """True if ``layer.name`` is Keras's automatic name (``dense_3``), not a chosen one."""
+    cls = re.sub(r"\W+", "", type(layer).__name__)
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", cls)).lower()
+    return re.fullmatch(rf"{re.escape(base)}(_\d+)?", layer.name) is not None
+
+
+def _child_names(layer: Any, subs: list[Any]) -> list[str]:
+    """Path segments of ``layer``'s sublayers: their names, stable where Keras made them up.
+
+    A sublayer named by its author keeps that name. One with an automatic
+    name (``softmax_37``, different in every copy) is named after the
+    attribute that holds it (``self._softmax`` -> ``"softmax"``, the 2nd item
+    of ``self.blocks`` -> ``"blocks_1"``), so paths are the same in a model
+    and in its swapped copy.
+    """
+    if _is_graph_model(layer):
+        return [sub.name for sub in subs]
+    attr_of: dict[int, str] = {}
+    for attr, held in vars(layer).items():
+        if attr.startswith("_tracker") or attr in ("_layers",):
+            continue
+        items = held if isinstance(held, (list, tuple)) else [held]
+        for j, item in enumerate(items):
+            if isinstance(item, klayers.Layer) and id(item) not in attr_of:
+                label = attr.lstrip("_") or attr
+                attr_of[id(item)] = label if items is not held else f"{label}_{j}"
+    names = [attr_of.get(id(sub), sub.name) if _auto_named(sub) else sub.name for sub in subs]
+    return [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names)]
+
+
 def _find_inside(
     layer: Any, path: str, host: Any, route: tuple[int, ...], seen: set[int]
 ) -> Iterator[_Found]:
     """Sites of the layers tracked by ``layer`` (a custom layer or a model it holds)."""
-    for i, sub in enumerate(_keras.sublayers(layer)):
+    subs = _keras.sublayers(layer)
+    for i, (sub, name) in enumerate(zip(subs, _child_names(layer, subs), strict=True)):
         if id(sub) in seen:
             continue
         seen.add(id(sub))
-        sub_path = f"{path}/{sub.name}"
+        sub_path = f"{path}/{name}"
         site = _site_of(sub_path, sub)
         if site is not None:
             site = ActivationSite(sub_path, site.layer, "sublayer", site.activation)
@@ -443,8 +476,9 @@ def hidden_code_layers(model: keras.Model) -> list[str]:
             out.append(path)
         if path in with_sites:
             return
-        for sub in _keras.sublayers(layer):
-            visit(sub, f"{path}/{sub.name}")
+        subs = _keras.sublayers(layer)
+        for sub, name in zip(subs, _child_names(layer, subs), strict=True):
+            visit(sub, f"{path}/{name}")
 
     for path, node in _walk(model):
         visit(node, path)
