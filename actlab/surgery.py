@@ -46,7 +46,6 @@ a fresh optimizer state.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import re
@@ -59,6 +58,7 @@ import keras
 from keras import layers as klayers
 
 from actlab import _keras, catalog
+from actlab._validate import did_you_mean
 
 __all__ = ["ActivationSite", "find_activations", "swap_activations"]
 
@@ -185,7 +185,7 @@ def _snake(name: str) -> str:
 def _describe(value: Any) -> str:
     """Canonical name of an activation given as a name, callable or layer."""
     if isinstance(value, str):
-        return _resolve_name(value)
+        return _activation_name(value)
     if isinstance(value, klayers.Layer):
         return _name_of_layer(value)
     if callable(value):
@@ -198,23 +198,27 @@ def _describe(value: Any) -> str:
     )
 
 
-def _resolve_name(name: str) -> str:
-    """Canonical name of an activation name; ValueError with did-you-mean if unknown."""
+def _activation_name(name: str) -> str:
+    """A name given in a mapping as :func:`find_activations` reports it.
+
+    :func:`actlab.catalog.canonical_name` is the resolver (aliases, did-you-
+    mean); Keras-only names come back as Keras calls the function
+    (``"hard_swish"`` -> ``"hard_silu"``), and ``"prelu"``, a layer with no
+    function, is accepted as well.
+    """
+    if isinstance(name, str) and name.strip().lower() == "prelu":
+        return "prelu"
     try:
-        return catalog.canonical_name(name)
-    except ValueError:
-        pass
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in _keras_names() or key in {"prelu"}:
-        return _name_of_function(keras.activations.get(key)) if key != "prelu" else key
-    known = sorted({*catalog.names(), *_keras_names(), "prelu"})
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Unknown activation name: {name!r}.{hint} Use a name from "
-        f"actlab.catalog.names() or keras.activations ({', '.join(known)}), "
-        "a callable, or a Keras activation layer instance."
-    )
+        key = catalog.canonical_name(name, allow_keras=True)
+    except ValueError as err:
+        keras_only = sorted(set(_keras_names()) - set(catalog.names()))
+        raise ValueError(
+            f"{err} Keras's own names ({', '.join(keras_only)}) and 'prelu' work too, "
+            "as do a callable or a Keras activation layer instance."
+        ) from None
+    if key in catalog.ACTIVATIONS:
+        return key
+    return _name_of_function(keras.activations.get(key))
 
 
 # ---------------------------------------------------------------------------
@@ -544,8 +548,8 @@ def select_paths(
             if p == entry or p.rsplit("/", 1)[-1] == entry or p.startswith(entry + "/")
         }
         if not hits:
-            close = difflib.get_close_matches(entry, paths, n=3, cutoff=0.5)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            hint = did_you_mean(entry, paths)
+            hint = f" {hint}" if hint else ""
             shown = ", ".join(paths[:40]) + (" ..." if len(paths) > 40 else "")
             raise ValueError(
                 f"{what}: layers= names a layer that is not in model {model.name!r}: "
@@ -569,7 +573,7 @@ def _fresh_copy(layer: Any, **overrides: Any) -> Any:
 def _check_value(key: Any, value: Any) -> Any:
     """Validate a mapping value; return it in the form used to build layers."""
     if isinstance(value, str):
-        canonical = _resolve_name(value)
+        canonical = _activation_name(value)
         if canonical == "prelu":
             return klayers.PReLU()
         rec = catalog.ACTIVATIONS.get(canonical)

@@ -520,8 +520,16 @@ def test_unknown_layer_suggests_close_names():
 def test_bad_batch_size_is_rejected(batch_size):
     """batch_size must be a positive integer."""
     model = branches()
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1\. Received"):
         get_activations(model, data(model, 2), batch_size=batch_size)
+
+
+def test_numpy_integer_batch_size_is_accepted():
+    """batch_size from a NumPy array (np.int64) works like an int."""
+    model = branches()
+    x = data(model, 5)
+    got = get_activations(model, x, batch_size=np.int64(2))["out"]
+    np.testing.assert_array_equal(got, get_activations(model, x, batch_size=2)["out"])
 
 
 def test_empty_x_is_rejected():

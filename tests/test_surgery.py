@@ -832,6 +832,20 @@ class EncoderBlock(layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class LazyMLP(layers.Layer):
+    """Creates its Dense sublayers in build(), as many library layers do."""
+
+    def build(self, input_shape):
+        self.up = layers.Dense(6, activation="gelu", name="up")
+        self.up.build(input_shape)
+        self.down = layers.Dense(input_shape[-1], name="down")
+        self.down.build((*input_shape[:-1], 6))
+
+    def call(self, x):
+        return self.down(self.up(x))
+
+
 class ReluMLPBlock(MLPBlock):
     """The reference: the same block written with ReLU."""
 
@@ -1005,6 +1019,17 @@ def test_swap_softmax_sublayer_replaces_the_layer():
         np.testing.assert_array_equal(a, b)
     x = sample(model)
     assert np.isfinite(new(x).numpy()).all()
+
+
+def test_swap_sublayers_created_in_build():
+    """Sublayers made in build() are found and swapped in the built copy, weights kept."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, LazyMLP(name="lazy")(inp))
+    assert [(s.path, s.activation) for s in find_activations(model)] == [("lazy/up", "gelu")]
+    new = swap_activations(model, {"gelu": "relu"})
+    x = sample(model)
+    k1, b1, k2, b2 = model.get_weights()
+    np.testing.assert_allclose(new(x).numpy(), np.maximum(x @ k1 + b1, 0) @ k2 + b2, atol=1e-5)
 
 
 def test_swap_ops_model():
