@@ -36,6 +36,7 @@ import tensorflow as tf
 from keras import layers as klayers
 
 from actlab import _keras
+from actlab._validate import check_int
 from actlab.surgery import (
     _check_model,
     _is_graph_model,
@@ -294,11 +295,11 @@ def _as_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
     return out
 
 
-def _check_batch_size(batch_size: int, what: str) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"{what}: batch_size must be a positive integer. Received: {batch_size!r}."
-        )
+def _check_batch_size(batch_size: int, what: str) -> int:
+    try:
+        return check_int("batch_size", batch_size, low=1)
+    except ValueError as err:
+        raise ValueError(f"{what}: {err}") from None
 
 
 class _Cast:
@@ -336,7 +337,7 @@ def _iter_outputs(
 ) -> tuple[_Probe, int, Iterator[tuple[int, list[Any]]]]:
     """The probe, the number of samples, and ``(start, output tensors)`` per batch."""
     _check_model(model, what)
-    _check_batch_size(batch_size, what)
+    batch_size = _check_batch_size(batch_size, what)
     xs = _as_inputs(model, x, what)
     probe = _probe(model, _resolve_layers(model, layers, what))
 
@@ -431,7 +432,8 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
         hidden = hidden_code_layers(model)
         if inside:
             detail = (
-                "its activations are all inside custom layers (" + ", ".join(inside[:10])
+                "its activations are all inside custom layers ("
+                + ", ".join(inside[:10])
                 + "), whose outputs are not part of the model's graph. Probe the "
                 "custom layer's own sublayers in a small model built from them"
             )
@@ -534,9 +536,7 @@ def _grad_runner(
     paths, kernels = _kernels(model)
     mean_loss = _loss_fn(model, loss)
     ref = weakref.ref(model)
-    x_spec = [
-        tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in model.inputs
-    ]
+    x_spec = [tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in model.inputs]
     y_spec = tf.TensorSpec(shape=(None, *y.shape[1:]), dtype=y.dtype)
 
     @tf.function(input_signature=[x_spec, y_spec], autograph=False)
@@ -588,7 +588,7 @@ def gradient_norms(
     """
     what = "gradient_norms"
     _check_model(model, what)
-    _check_batch_size(batch_size, what)
+    batch_size = _check_batch_size(batch_size, what)
     if y is None:
         raise ValueError(
             "gradient_norms: y is required (the targets the loss compares the "

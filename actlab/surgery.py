@@ -46,9 +46,9 @@ a fresh optimizer state.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -58,6 +58,7 @@ import keras
 from keras import layers as klayers
 
 from actlab import _keras, catalog
+from actlab._validate import did_you_mean
 
 __all__ = ["ActivationSite", "find_activations", "swap_activations"]
 
@@ -184,7 +185,7 @@ def _snake(name: str) -> str:
 def _describe(value: Any) -> str:
     """Canonical name of an activation given as a name, callable or layer."""
     if isinstance(value, str):
-        return _resolve_name(value)
+        return _activation_name(value)
     if isinstance(value, klayers.Layer):
         return _name_of_layer(value)
     if callable(value):
@@ -197,23 +198,27 @@ def _describe(value: Any) -> str:
     )
 
 
-def _resolve_name(name: str) -> str:
-    """Canonical name of an activation name; ValueError with did-you-mean if unknown."""
+def _activation_name(name: str) -> str:
+    """A name given in a mapping as :func:`find_activations` reports it.
+
+    :func:`actlab.catalog.canonical_name` is the resolver (aliases, did-you-
+    mean); Keras-only names come back as Keras calls the function
+    (``"hard_swish"`` -> ``"hard_silu"``), and ``"prelu"``, a layer with no
+    function, is accepted as well.
+    """
+    if isinstance(name, str) and name.strip().lower() == "prelu":
+        return "prelu"
     try:
-        return catalog.canonical_name(name)
-    except ValueError:
-        pass
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in _keras_names() or key in {"prelu"}:
-        return _name_of_function(keras.activations.get(key)) if key != "prelu" else key
-    known = sorted({*catalog.names(), *_keras_names(), "prelu"})
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Unknown activation name: {name!r}.{hint} Use a name from "
-        f"actlab.catalog.names() or keras.activations ({', '.join(known)}), "
-        "a callable, or a Keras activation layer instance."
-    )
+        key = catalog.canonical_name(name, allow_keras=True)
+    except ValueError as err:
+        keras_only = sorted(set(_keras_names()) - set(catalog.names()))
+        raise ValueError(
+            f"{err} Keras's own names ({', '.join(keras_only)}) and 'prelu' work too, "
+            "as do a callable or a Keras activation layer instance."
+        ) from None
+    if key in catalog.ACTIVATIONS:
+        return key
+    return _name_of_function(keras.activations.get(key))
 
 
 # ---------------------------------------------------------------------------
@@ -364,15 +369,47 @@ def _find(model: Any) -> list[_Found]:
     return found
 
 
+def _auto_named(layer: Any) -> bool:
+    """True if ``layer.name`` is Keras's automatic name (``dense_3``), not a chosen one."""
+    cls = re.sub(r"\W+", "", type(layer).__name__)
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", cls)).lower()
+    return re.fullmatch(rf"{re.escape(base)}(_\d+)?", layer.name) is not None
+
+
+def _child_names(layer: Any, subs: list[Any]) -> list[str]:
+    """Path segments of ``layer``'s sublayers: their names, stable where Keras made them up.
+
+    A sublayer named by its author keeps that name. One with an automatic
+    name (``softmax_37``, different in every copy) is named after the
+    attribute that holds it (``self._softmax`` -> ``"softmax"``, the 2nd item
+    of ``self.blocks`` -> ``"blocks_1"``), so paths are the same in a model
+    and in its swapped copy.
+    """
+    if _is_graph_model(layer):
+        return [sub.name for sub in subs]
+    attr_of: dict[int, str] = {}
+    for attr, held in vars(layer).items():
+        if attr.startswith("_tracker") or attr in ("_layers",):
+            continue
+        items = held if isinstance(held, (list, tuple)) else [held]
+        for j, item in enumerate(items):
+            if isinstance(item, klayers.Layer) and id(item) not in attr_of:
+                label = attr.lstrip("_") or attr
+                attr_of[id(item)] = label if items is not held else f"{label}_{j}"
+    names = [attr_of.get(id(sub), sub.name) if _auto_named(sub) else sub.name for sub in subs]
+    return [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names)]
+
+
 def _find_inside(
     layer: Any, path: str, host: Any, route: tuple[int, ...], seen: set[int]
 ) -> Iterator[_Found]:
     """Sites of the layers tracked by ``layer`` (a custom layer or a model it holds)."""
-    for i, sub in enumerate(_keras.sublayers(layer)):
+    subs = _keras.sublayers(layer)
+    for i, (sub, name) in enumerate(zip(subs, _child_names(layer, subs), strict=True)):
         if id(sub) in seen:
             continue
         seen.add(id(sub))
-        sub_path = f"{path}/{sub.name}"
+        sub_path = f"{path}/{name}"
         site = _site_of(sub_path, sub)
         if site is not None:
             site = ActivationSite(sub_path, site.layer, "sublayer", site.activation)
@@ -443,8 +480,9 @@ def hidden_code_layers(model: keras.Model) -> list[str]:
             out.append(path)
         if path in with_sites:
             return
-        for sub in _keras.sublayers(layer):
-            visit(sub, f"{path}/{sub.name}")
+        subs = _keras.sublayers(layer)
+        for sub, name in zip(subs, _child_names(layer, subs), strict=True):
+            visit(sub, f"{path}/{name}")
 
     for path, node in _walk(model):
         visit(node, path)
@@ -510,8 +548,8 @@ def select_paths(
             if p == entry or p.rsplit("/", 1)[-1] == entry or p.startswith(entry + "/")
         }
         if not hits:
-            close = difflib.get_close_matches(entry, paths, n=3, cutoff=0.5)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            hint = did_you_mean(entry, paths)
+            hint = f" {hint}" if hint else ""
             shown = ", ".join(paths[:40]) + (" ..." if len(paths) > 40 else "")
             raise ValueError(
                 f"{what}: layers= names a layer that is not in model {model.name!r}: "
@@ -535,7 +573,7 @@ def _fresh_copy(layer: Any, **overrides: Any) -> Any:
 def _check_value(key: Any, value: Any) -> Any:
     """Validate a mapping value; return it in the form used to build layers."""
     if isinstance(value, str):
-        canonical = _resolve_name(value)
+        canonical = _activation_name(value)
         if canonical == "prelu":
             return klayers.PReLU()
         rec = catalog.ACTIVATIONS.get(canonical)
