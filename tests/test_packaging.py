@@ -327,7 +327,8 @@ def test_make_test_oldest_uses_the_floor_constraints():
     text = (ROOT / "Makefile").read_text()
     assert re.search(r"^\$\(OLDEST_STAMP\): pyproject.toml constraints/oldest.txt", text, re.M)
     assert "-c constraints/oldest.txt" in text
-    assert "$(OLDEST_VENV)/bin/python -m pytest tests" in _target("test-oldest")
+    assert "VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests" in _target(
+        "test-oldest")
 
 
 def test_ci_runs_the_readme_test_command():
