@@ -156,28 +156,36 @@ EXERCISES = ExerciseSet(
     "Layer-wise mixes",
     [
         Question(
-            "q1",
-            "Without changing any weight, replace probe's tanh (hidden_2) by one of linear, "
-            "softsign, relu, sigmoid (actlab.swap_activations). Which replacement keeps the most "
-            "of probe's predictions on x_test? Predict first from the size of hidden_2's inputs, "
-            "then measure, and pass the name.",
-            _check_closest,
-            "hidden_2's inputs are z = np.arctanh(tanh output). If most |z| are small, which "
-            "function is closest to tanh(z) there? Then compare "
-            "swapped.predict(x_test).argmax(1) with probe.predict(x_test).argmax(1).",
-            "For small z, tanh(z) is almost exactly z, so the linear replacement changes least; "
-            "softsign bends away from z sooner, relu drops the negative half and sigmoid shifts "
-            "everything by 0.5.",
-            "before = probe.predict(x_test, verbose=0).argmax(axis=1)\n"
-            "kept = {}\n"
-            'for name in ["linear", "softsign", "relu", "sigmoid"]:\n'
-            '    swapped = actlab.swap_activations(probe, {"tanh": name})\n'
-            "    after = swapped.predict(x_test, verbose=0).argmax(axis=1)\n"
-            "    kept[name] = np.mean(after == before)\n"
-            "print(kept)\n"
-            "answer_q1 = max(kept, key=kept.get)",
-            _closest_reference,
-            [
+            qid="q1",
+            prompt=(
+                "Without changing any weight, replace probe's tanh (hidden_2) by one of "
+                "linear, softsign, relu, sigmoid (actlab.swap_activations). Which replacement "
+                "keeps the most of probe's predictions on x_test? Predict first from the size "
+                "of hidden_2's inputs, then measure, and pass the name."
+            ),
+            checker=_check_closest,
+            hint_text=(
+                "hidden_2's inputs are z = np.arctanh(tanh output). If most |z| are small, which "
+                "function is closest to tanh(z) there? Then compare "
+                "swapped.predict(x_test).argmax(1) with probe.predict(x_test).argmax(1)."
+            ),
+            solution_text=(
+                "For small z, tanh(z) is almost exactly z, so the linear replacement changes "
+                "least; softsign bends away from z sooner, relu drops the negative half and "
+                "sigmoid shifts everything by 0.5."
+            ),
+            solution_code=(
+                "before = probe.predict(x_test, verbose=0).argmax(axis=1)\n"
+                "kept = {}\n"
+                'for name in ["linear", "softsign", "relu", "sigmoid"]:\n'
+                '    swapped = actlab.swap_activations(probe, {"tanh": name})\n'
+                "    after = swapped.predict(x_test, verbose=0).argmax(axis=1)\n"
+                "    kept[name] = np.mean(after == before)\n"
+                "print(kept)\n"
+                "answer_q1 = max(kept, key=kept.get)"
+            ),
+            reference=_closest_reference,
+            wrong_answers=[
                 (lambda: "softsign", "bends away from z sooner"),
                 (lambda: "relu", "cuts the negative half"),
                 (lambda: "sigmoid", "shifts by 0.5"),
@@ -186,23 +194,31 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Predict without building a new model: if probe's tanh (hidden_2) were replaced by "
-            "relu, keeping every weight, what fraction of hidden_2's outputs on x_test would be "
-            "exactly 0? Use only actlab.get_activations(probe, ...). Pass the number.",
-            _check_predicted_sparsity,
-            "Both activations see the same inputs z. relu(z) = 0 exactly when z <= 0. What does "
-            "tanh's output tell you about the sign of z?",
-            "tanh keeps the sign of its input: tanh(z) <= 0 exactly when z <= 0, which is when "
-            "relu outputs 0. So the fraction of hidden_2's tanh outputs that are <= 0 is the "
-            "sparsity after the swap; swap_activations confirms it.",
-            'outputs = actlab.get_activations(probe, x_test, layers=["hidden_2"])["hidden_2"]\n'
-            "answer_q2 = float(np.mean(outputs <= 0))\n"
-            'swapped = actlab.swap_activations(probe, {"tanh": "relu"})\n'
-            'after = actlab.get_activations(swapped, x_test, layers=["hidden_2"])["hidden_2"]\n'
-            'print(f"predicted {answer_q2:.1%}, measured {np.mean(after == 0):.1%}")',
-            _swapped_sparsity,
-            [
+            qid="q2",
+            prompt=(
+                "Predict without building a new model: if probe's tanh (hidden_2) were replaced "
+                "by relu, keeping every weight, what fraction of hidden_2's outputs on x_test "
+                "would be exactly 0? Use only actlab.get_activations(probe, ...). Pass the number."
+            ),
+            checker=_check_predicted_sparsity,
+            hint_text=(
+                "Both activations see the same inputs z. relu(z) = 0 exactly when z <= 0. What "
+                "does tanh's output tell you about the sign of z?"
+            ),
+            solution_text=(
+                "tanh keeps the sign of its input: tanh(z) <= 0 exactly when z <= 0, which is when "
+                "relu outputs 0. So the fraction of hidden_2's tanh outputs that are <= 0 is the "
+                "sparsity after the swap; swap_activations confirms it."
+            ),
+            solution_code=(
+                'outputs = actlab.get_activations(probe, x_test, layers=["hidden_2"])["hidden_2"]\n'
+                "answer_q2 = float(np.mean(outputs <= 0))\n"
+                'swapped = actlab.swap_activations(probe, {"tanh": "relu"})\n'
+                'after = actlab.get_activations(swapped, x_test, layers=["hidden_2"])["hidden_2"]\n'
+                'print(f"predicted {answer_q2:.1%}, measured {np.mean(after == 0):.1%}")'
+            ),
+            reference=_swapped_sparsity,
+            wrong_answers=[
                 (lambda: 0.0, "tanh's own sparsity"),
                 (lambda: 0.5, "guess from symmetry"),
                 (_hidden_1_sparsity, "another ReLU layer"),
