@@ -46,9 +46,9 @@ a fresh optimizer state.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -58,6 +58,7 @@ import keras
 from keras import layers as klayers
 
 from actlab import _keras, catalog
+from actlab._validate import did_you_mean
 
 __all__ = ["ActivationSite", "find_activations", "swap_activations"]
 
@@ -184,7 +185,7 @@ def _snake(name: str) -> str:
 def _describe(value: Any) -> str:
     """Canonical name of an activation given as a name, callable or layer."""
     if isinstance(value, str):
-        return _resolve_name(value)
+        return _activation_name(value)
     if isinstance(value, klayers.Layer):
         return _name_of_layer(value)
     if callable(value):
@@ -197,23 +198,27 @@ def _describe(value: Any) -> str:
     )
 
 
-def _resolve_name(name: str) -> str:
-    """Canonical name of an activation name; ValueError with did-you-mean if unknown."""
+def _activation_name(name: str) -> str:
+    """A name given in a mapping as :func:`find_activations` reports it.
+
+    :func:`actlab.catalog.canonical_name` is the resolver (aliases, did-you-
+    mean); Keras-only names come back as Keras calls the function
+    (``"hard_swish"`` -> ``"hard_silu"``), and ``"prelu"``, a layer with no
+    function, is accepted as well.
+    """
+    if isinstance(name, str) and name.strip().lower() == "prelu":
+        return "prelu"
     try:
-        return catalog.canonical_name(name)
-    except ValueError:
-        pass
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in _keras_names() or key in {"prelu"}:
-        return _name_of_function(keras.activations.get(key)) if key != "prelu" else key
-    known = sorted({*catalog.names(), *_keras_names(), "prelu"})
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Unknown activation name: {name!r}.{hint} Use a name from "
-        f"actlab.catalog.names() or keras.activations ({', '.join(known)}), "
-        "a callable, or a Keras activation layer instance."
-    )
+        key = catalog.canonical_name(name, allow_keras=True)
+    except ValueError as err:
+        keras_only = sorted(set(_keras_names()) - set(catalog.names()))
+        raise ValueError(
+            f"{err} Keras's own names ({', '.join(keras_only)}) and 'prelu' work too, "
+            "as do a callable or a Keras activation layer instance."
+        ) from None
+    if key in catalog.ACTIVATIONS:
+        return key
+    return _name_of_function(keras.activations.get(key))
 
 
 # ---------------------------------------------------------------------------
@@ -224,12 +229,12 @@ def _has_graph(model: Any) -> bool:
     return _keras.graph(model) is not None
 
 
-def _is_graph_model(layer: Any) -> bool:
+def is_graph_model(layer: Any) -> bool:
     """A nested model whose layers we can see (Sequential or functional)."""
     return _keras.is_functional(layer) or isinstance(layer, keras.Sequential)
 
 
-def _check_model(model: Any, what: str) -> None:
+def check_model(model: Any, what: str) -> None:
     """Raise a clear error unless ``model`` is a Keras model with a layer graph."""
     if not isinstance(model, keras.Model):
         raise TypeError(
@@ -256,7 +261,7 @@ def _check_model(model: Any, what: str) -> None:
         )
 
 
-def _walk(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[str, Any]]:
+def walk_model(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[str, Any]]:
     """Yield ``(path, node)`` for every graph node, depth first, in network order.
 
     Nodes are layers and (with ``ops``) operations that are not layers, such
@@ -271,8 +276,8 @@ def _walk(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[s
             continue
         path = f"{prefix}{node.name}"
         yield path, node
-        if _is_graph_model(node):
-            yield from _walk(node, prefix=f"{path}/", ops=ops)
+        if is_graph_model(node):
+            yield from walk_model(node, prefix=f"{path}/", ops=ops)
 
 
 def _wrapped(layer: Any) -> list[Any]:
@@ -310,7 +315,7 @@ def _site_of(path: str, layer: Any) -> ActivationSite | None:
         return None if name is None else ActivationSite(path, type(layer).__name__, "op", name)
     if isinstance(layer, ACTIVATION_LAYERS):
         return ActivationSite(path, type(layer).__name__, "layer", _name_of_layer(layer))
-    if _is_graph_model(layer):
+    if is_graph_model(layer):
         return None
     inner = _wrapped(layer)
     if inner:
@@ -352,27 +357,59 @@ def _find(model: Any) -> list[_Found]:
     """Every site of ``model`` (graph, op and sublayer sites), in network order."""
     found: list[_Found] = []
     seen: set[int] = set()
-    for path, node in _walk(model):
+    for path, node in walk_model(model):
         if id(node) in seen:
             continue
         seen.add(id(node))
         site = _site_of(path, node)
         if site is not None:
             found.append(_Found(site, node, node))
-        elif isinstance(node, klayers.Layer) and not _is_graph_model(node):
+        elif isinstance(node, klayers.Layer) and not is_graph_model(node):
             found.extend(_find_inside(node, path, node, (), seen))
     return found
+
+
+def _auto_named(layer: Any) -> bool:
+    """True if ``layer.name`` is Keras's automatic name (``dense_3``), not a chosen one."""
+    cls = re.sub(r"\W+", "", type(layer).__name__)
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", cls)).lower()
+    return re.fullmatch(rf"{re.escape(base)}(_\d+)?", layer.name) is not None
+
+
+def _child_names(layer: Any, subs: list[Any]) -> list[str]:
+    """Path segments of ``layer``'s sublayers: their names, stable where Keras made them up.
+
+    A sublayer named by its author keeps that name. One with an automatic
+    name (``softmax_37``, different in every copy) is named after the
+    attribute that holds it (``self._softmax`` -> ``"softmax"``, the 2nd item
+    of ``self.blocks`` -> ``"blocks_1"``), so paths are the same in a model
+    and in its swapped copy.
+    """
+    if is_graph_model(layer):
+        return [sub.name for sub in subs]
+    attr_of: dict[int, str] = {}
+    for attr, held in vars(layer).items():
+        if attr.startswith("_tracker") or attr in ("_layers",):
+            continue
+        items = held if isinstance(held, (list, tuple)) else [held]
+        for j, item in enumerate(items):
+            if isinstance(item, klayers.Layer) and id(item) not in attr_of:
+                label = attr.lstrip("_") or attr
+                attr_of[id(item)] = label if items is not held else f"{label}_{j}"
+    names = [attr_of.get(id(sub), sub.name) if _auto_named(sub) else sub.name for sub in subs]
+    return [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names)]
 
 
 def _find_inside(
     layer: Any, path: str, host: Any, route: tuple[int, ...], seen: set[int]
 ) -> Iterator[_Found]:
     """Sites of the layers tracked by ``layer`` (a custom layer or a model it holds)."""
-    for i, sub in enumerate(_keras.sublayers(layer)):
+    subs = _keras.sublayers(layer)
+    for i, (sub, name) in enumerate(zip(subs, _child_names(layer, subs), strict=True)):
         if id(sub) in seen:
             continue
         seen.add(id(sub))
-        sub_path = f"{path}/{sub.name}"
+        sub_path = f"{path}/{name}"
         site = _site_of(sub_path, sub)
         if site is not None:
             site = ActivationSite(sub_path, site.layer, "sublayer", site.activation)
@@ -406,13 +443,13 @@ def find_activations(model: keras.Model) -> list[ActivationSite]:
         ['relu', 'relu', 'softmax']
 
     """
-    _check_model(model, "find_activations")
+    check_model(model, "find_activations")
     return [f.site for f in _find(model)]
 
 
 def layer_paths(model: keras.Model) -> list[str]:
     """All graph paths of ``model`` (layers, op nodes, nested models' layers), in order."""
-    return [path for path, _ in _walk(model)]
+    return [path for path, _ in walk_model(model)]
 
 
 def _own_call(layer: Any) -> bool:
@@ -436,17 +473,18 @@ def hidden_code_layers(model: keras.Model) -> list[str]:
     out: list[str] = []
 
     def visit(layer: Any, path: str) -> None:
-        if not isinstance(layer, klayers.Layer) or _is_graph_model(layer):
+        if not isinstance(layer, klayers.Layer) or is_graph_model(layer):
             return
         below = any(p == path or p.startswith(path + "/") for p in with_sites)
         if _own_call(layer) and not below:
             out.append(path)
         if path in with_sites:
             return
-        for sub in _keras.sublayers(layer):
-            visit(sub, f"{path}/{sub.name}")
+        subs = _keras.sublayers(layer)
+        for sub, name in zip(subs, _child_names(layer, subs), strict=True):
+            visit(sub, f"{path}/{name}")
 
-    for path, node in _walk(model):
+    for path, node in walk_model(model):
         visit(node, path)
     return out
 
@@ -510,8 +548,8 @@ def select_paths(
             if p == entry or p.rsplit("/", 1)[-1] == entry or p.startswith(entry + "/")
         }
         if not hits:
-            close = difflib.get_close_matches(entry, paths, n=3, cutoff=0.5)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            hint = did_you_mean(entry, paths)
+            hint = f" {hint}" if hint else ""
             shown = ", ".join(paths[:40]) + (" ..." if len(paths) > 40 else "")
             raise ValueError(
                 f"{what}: layers= names a layer that is not in model {model.name!r}: "
@@ -535,7 +573,7 @@ def _fresh_copy(layer: Any, **overrides: Any) -> Any:
 def _check_value(key: Any, value: Any) -> Any:
     """Validate a mapping value; return it in the form used to build layers."""
     if isinstance(value, str):
-        canonical = _resolve_name(value)
+        canonical = _activation_name(value)
         if canonical == "prelu":
             return klayers.PReLU()
         rec = catalog.ACTIVATIONS.get(canonical)
@@ -685,7 +723,7 @@ def _patch_inside(pair: _Pair) -> None:
         owner, sub = _locate(pair, found)
         if _is_replaced_by_layer(found.site, found.obj):
             replacement = _new_layer(sub, ActivationSite("", "", "layer", ""), value)
-            if _is_graph_model(owner) or not _replace_attribute(owner, sub, replacement):
+            if is_graph_model(owner) or not _replace_attribute(owner, sub, replacement):
                 raise ValueError(
                     f"swap_activations: the {found.site.layer} layer {found.site.path!r} "
                     "sits inside a model held by a custom layer (or in an attribute "
@@ -790,7 +828,7 @@ def swap_activations(
         >>> new = swap_activations(model, {"relu": "leaky_relu"})  # doctest: +SKIP
 
     """
-    _check_model(model, "swap_activations")
+    check_model(model, "swap_activations")
     if not isinstance(mapping, Mapping) or not mapping:
         raise TypeError(
             "swap_activations expects a non-empty dict {old activation: new "
@@ -844,7 +882,7 @@ def swap_activations(
                     "get_config() (and accept it in __init__)."
                 )
         by_id[id(f.obj)] = (f.site, value)
-    path_of = {id(node): path for path, node in reversed(list(_walk(model)))}
+    path_of = {id(node): path for path, node in reversed(list(walk_model(model)))}
 
     # 2. Clone, rebuilding only the targets (op nodes are copied, never shared).
     pairs: list[_Pair] = []
