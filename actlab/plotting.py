@@ -26,6 +26,7 @@ __all__ = [
     "plot_history",
     "plot_layer_histograms",
     "plot_prediction_agreement",
+    "plot_weight_paths",
 ]
 
 
@@ -327,6 +328,45 @@ def plot_curves(
     a.set(xlabel=xlabel, ylabel=ylabel)
     if title:
         a.set_title(title, fontsize=10)
+    a.grid(True, alpha=0.3)
+    a.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def plot_weight_paths(
+    paths: Mapping[str, Any],
+    *,
+    target: Sequence[float] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot the paths of two weights during training, one line per run.
+
+    Args:
+        paths: ``{label: array (steps, 2)}``, the weights ``(w1, w2)`` after each step.
+        target: The optimum ``(w1, w2)``, marked with a star.
+        ax: Axes to draw into.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: No paths, or a path that is not of shape ``(steps, 2)``.
+
+    """
+    if not paths:
+        raise ValueError("plot_weight_paths received no paths (an empty dict).")
+    fig, a, owned = _new_axes(ax, (5, 4.2))
+    for label, path in paths.items():
+        p = np.asarray(path, dtype=float)
+        if p.ndim != 2 or p.shape[1] != 2:
+            raise ValueError(
+                f"Path {label!r} must have shape (steps, 2), the two weights after each step. "
+                f"Received shape {p.shape}."
+            )
+        a.plot(p[:, 0], p[:, 1], marker=".", ms=3, lw=1, label=str(label))
+    if target is not None:
+        a.plot([target[0]], [target[1]], "k*", ms=12, label="optimum")
+    a.set(xlabel="w1", ylabel="w2")
     a.grid(True, alpha=0.3)
     a.legend(fontsize=8)
     return _finish(fig, owned)

@@ -129,6 +129,20 @@ def test_plot_prediction_agreement_shows_the_agreement_matrix():
         plotting.plot_prediction_agreement({})
 
 
+def test_plot_weight_paths_draws_each_path_and_the_target():
+    """One line per path through (w1, w2), the optimum as a star; bad shapes are refused."""
+    paths = {"a": np.array([[0, 0], [0.5, 0.5], [1, -1]]), "b": np.zeros((2, 2))}
+    fig = plotting.plot_weight_paths(paths, target=(1, -1))
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 0.5, 1])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0, 0.5, -1])
+    assert len(ax.lines) == 3 and ax.get_xlabel() == "w1"
+    with pytest.raises(ValueError, match=r"shape \(steps, 2\)"):
+        plotting.plot_weight_paths({"a": np.zeros(3)})
+    with pytest.raises(ValueError, match="no paths"):
+        plotting.plot_weight_paths({})
+
+
 def test_layer_histograms_report_sparsity():
     """One panel per layer; the title gives the share of exact zeros."""
     acts = {"relu_layer": np.array([0, 0, 0, 1.0]), "tanh_layer": np.array([-0.5, 0.5])}
