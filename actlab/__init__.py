@@ -35,13 +35,24 @@ _LAZY_ATTRS: dict[str, str] = {
 }
 _SUBMODULES = (
     "catalog", "data", "plotting", "widgets", "exercises", "models", "custom", "deepnets",
+    "zigzag",
 )
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
-    from actlab import catalog, custom, data, deepnets, exercises, models, plotting, widgets
+    from actlab import (
+        catalog,
+        custom,
+        data,
+        deepnets,
+        exercises,
+        models,
+        plotting,
+        widgets,
+        zigzag,
+    )
     from actlab._seed import seed
     from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
