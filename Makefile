@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.actlab-installed
+# JupyterLab setting defaults for this venv's JupyterLab: no news, no update checks
+# (JupyterLab reads every overrides.d/*.json of its app settings folder).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/actlab.json
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
@@ -26,7 +29,7 @@ help:
 	@echo "make bench  - measure notebook times, slider latency, probe/surgery speed"
 	@echo "make clean  - remove the virtual environment and caches"
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_OVERRIDES)
 
 # Re-runs when pyproject.toml changes; otherwise a no-op (works offline).
 $(STAMP): pyproject.toml
@@ -36,6 +39,11 @@ $(STAMP): pyproject.toml
 		|| { tail -40 $(VENV)/pip-install.log; echo "setup: pip install failed (full log: $(VENV)/pip-install.log)"; exit 1; }
 	@touch $(STAMP)
 	@echo "actlab environment ready in $(VENV)"
+
+$(LAB_OVERRIDES): etc/jupyterlab/actlab.json $(STAMP)
+	@mkdir -p $(dir $@)
+	@cp etc/jupyterlab/actlab.json $@
+	@echo "JupyterLab news and update checks off ($@)"
 
 # 127.0.0.1 only, token authentication on (JupyterLab's default: the URL it
 # prints carries the token). The URL opens the first notebook, in a browser
@@ -55,7 +63,8 @@ test-unit: setup
 # nbval: run each notebook top to bottom in a fresh kernel from this venv;
 # a cell that raises fails the test.
 test-notebooks: setup
-	cd notebooks && ../$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
+	cd notebooks && ACTLAB_PROGRESS_FILE=$(CURDIR)/build/test-progress.json \
+		../$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
 		-p no:cacheprovider -o testpaths=. -o norecursedirs=.ipynb_checkpoints .
 
 lint: setup

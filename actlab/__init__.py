@@ -23,19 +23,20 @@ __version__ = "0.1.0"
 _LAZY_ATTRS: dict[str, str] = {
     "seed": "actlab._seed",
     "doctor": "actlab.diagnostics",
+    "progress": "actlab._progress",
     "find_activations": "actlab.surgery",
     "swap_activations": "actlab.surgery",
     "ActivationSite": "actlab.surgery",
     "get_activations": "actlab.probes",
     "gradient_norms": "actlab.probes",
     "dead_units": "actlab.probes",
-    "DeadUnitsTracker": "actlab.training",
-    "compare_activations": "actlab.training",
-    "Comparison": "actlab.training",
+    "DeadUnitsTracker": "actlab.deadunits",
+    "compare_activations": "actlab.comparison",
+    "Comparison": "actlab.comparison",
 }
 _SUBMODULES = (
     "catalog", "data", "plotting", "widgets", "exercises", "models", "custom", "deepnets",
-    "zigzag",
+    "comparison", "cost", "deadunits", "zigzag",
 )
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
@@ -44,8 +45,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # ruff: noqa: F401 (re-exports resolved lazily by __getattr__)
     from actlab import (
         catalog,
+        comparison,
+        cost,
         custom,
         data,
+        deadunits,
         deepnets,
         exercises,
         models,
@@ -53,11 +57,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         widgets,
         zigzag,
     )
+    from actlab._progress import progress
     from actlab._seed import seed
+    from actlab.comparison import Comparison, compare_activations
+    from actlab.deadunits import DeadUnitsTracker
     from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
     from actlab.surgery import ActivationSite, find_activations, swap_activations
-    from actlab.training import Comparison, DeadUnitsTracker, compare_activations
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m actlab doctor`` and ``python -m actlab fetch-mnist``."""
+"""Command line: ``python -m actlab doctor``, ``fetch-mnist`` and ``progress [--reset]``."""
 
 from __future__ import annotations
 
@@ -21,11 +21,22 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("doctor", help="check that this machine is ready for the course")
     sub.add_parser("fetch-mnist",
                    help="download MNIST into Keras's cache (run once while online)")
+    progress = sub.add_parser("progress", help="show the exercises solved so far")
+    progress.add_argument("--reset", action="store_true",
+                          help="forget every solved exercise (deletes the progress file)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from actlab.diagnostics import doctor
 
         return 0 if doctor() else 1
+    if args.command == "progress":
+        from actlab import _progress
+
+        if args.reset:
+            print(f"Progress cleared ({_progress.reset()} removed).")
+        else:
+            print(_progress.progress())
+        return 0
     from actlab.data import load_mnist, mnist_cache_path
 
     data = load_mnist(verbose=False)

@@ -142,60 +142,6 @@ def seeded_initializer(name: str, seed: int) -> Any:
 
 # --------------------------------------------------------------------------- gradient flow
 
-_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
-
-
-def _neg_exp(z: np.ndarray) -> np.ndarray:
-    return np.exp(np.minimum(z, 0.0))  # exp on the negative side only: no overflow
-
-
-def _elu(z: np.ndarray) -> np.ndarray:
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
-
-
-def _selu(z: np.ndarray) -> np.ndarray:
-    return _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * _elu(z))
-
-
-def _selu_grad(z: np.ndarray) -> np.ndarray:
-    return _SELU_SCALE * np.where(z < 0, _SELU_ALPHA * _neg_exp(z), 1.0)
-
-
-def _gelu_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(Phi(z), phi(z))``: the standard normal CDF and density."""
-    from scipy.special import erf
-
-    cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
-    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
-    return cdf, pdf
-
-
-def _gelu(z: np.ndarray) -> np.ndarray:
-    return z * _gelu_parts(z)[0]
-
-
-def _gelu_grad(z: np.ndarray) -> np.ndarray:
-    cdf, pdf = _gelu_parts(z)
-    return cdf + z * pdf
-
-
-#: NumPy ``(f, f')`` pairs, with Keras's default parameters, for :func:`mlp_gradient_norms`.
-#: At ``z = 0`` each derivative takes the value TensorFlow's gradient takes there.
-NUMPY_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], ...]] = {
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z), lambda z: np.where(z > 0, 1.0, 0.2)),
-    "elu": (_elu, lambda z: np.where(z > 0, 1.0, _neg_exp(z))),
-    "selu": (_selu, _selu_grad),
-    "gelu": (_gelu, _gelu_grad),
-    "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
-}
-
 
 @functools.lru_cache(maxsize=1024)
 def initial_kernel(init: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
@@ -233,14 +179,16 @@ def mlp_gradient_norms(
 
     Args:
         kernels: Hidden kernels, first to last, then the output kernel ``(width, 1)``.
-        activation: A key of :data:`NUMPY_ACTIVATIONS`.
+        activation: A catalogue name; its NumPy formula and derivative come from
+            :func:`actlab.catalog.numpy_pair`.
         x: Inputs, shape ``(n, kernels[0].shape[0])``.
         y: 0/1 labels, shape ``(n, 1)``.
 
     Returns:
         One norm per kernel, in the same order.
     """
-    f, df = NUMPY_ACTIVATIONS[activation]
+    f, df = catalog.numpy_pair(activation)
+    sigmoid = catalog.numpy_pair("sigmoid")[0]
     h = np.asarray(x, dtype="float64")
     inputs, pre = [h], []
     for kernel in kernels[:-1]:
@@ -249,7 +197,7 @@ def mlp_gradient_norms(
         h = f(z)
         inputs.append(h)
     logits = h @ kernels[-1]
-    delta = (_sigmoid(logits) - np.asarray(y, dtype="float64").reshape(logits.shape)) / logits.size
+    delta = (sigmoid(logits) - np.asarray(y, dtype="float64").reshape(logits.shape)) / logits.size
     grads: list[np.ndarray] = [inputs[-1].T @ delta]
     back = delta @ kernels[-1].T
     for i in range(len(kernels) - 2, -1, -1):

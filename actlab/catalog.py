@@ -18,16 +18,33 @@ Definitions used for the flags:
 
 from __future__ import annotations
 
-import difflib
+import functools
+import inspect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from actlab._keras import keras, tf
-from actlab._tables import markdown_table, text_table
+from actlab._tables import html_table, markdown_table, text_table
+from actlab._validate import did_you_mean
+
+__all__ = [
+    "ACTIVATIONS",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "Activation",
+    "NumpyFn",
+    "PropertiesTable",
+    "canonical_name",
+    "derivative",
+    "get",
+    "names",
+    "numpy_pair",
+    "properties_table",
+]
 
 INF = math.inf
 
@@ -81,6 +98,22 @@ class Activation:
     def __call__(self, x: Any) -> np.ndarray:
         """Apply the activation to ``x`` and return a NumPy array."""
         return keras().ops.convert_to_numpy(self.fn(_as_float(x)))
+
+    @property
+    def np_fn(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The activation in NumPy, ``np_fn(z)``, with the record's ``kwargs`` (no TensorFlow).
+
+        See :func:`numpy_pair`.
+        """
+        return numpy_pair(self.name)[0]
+
+    @property
+    def np_grad(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The derivative in NumPy, ``np_grad(z) = d np_fn(z) / dz`` element-wise.
+
+        See :func:`numpy_pair`.
+        """
+        return numpy_pair(self.name)[1]
 
     @property
     def range_text(self) -> str:
@@ -158,14 +191,39 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def canonical_name(name: str) -> str:
-    """Return the canonical catalogue name for ``name`` (aliases resolved).
+def canonical_name(name: str, *, allow_keras: bool = False) -> str:
+    """Return the canonical catalogue name for ``name`` (the one activation-name resolver).
+
+    Case, hyphens and spaces do not matter, and aliases resolve
+    (``"Leaky-ReLU"`` and ``"lrelu"`` give ``"leaky_relu"``, ``"swish"`` gives
+    ``"silu"``). Every catalogue name is also the name ``keras.activations``
+    uses.
+
+    Args:
+        name: An activation name.
+        allow_keras: Also accept a name that ``keras.activations.get``
+            knows but the catalogue does not (e.g. ``"hard_tanh"``); it is
+            returned normalised.
+
+    Returns:
+        The canonical name.
 
     Raises:
+        TypeError: If ``name`` is not a string.
         ValueError: If the name is unknown; the message suggests close names.
 
     """
-    return get(name).name
+    if not allow_keras:
+        return get(name).name
+    try:
+        return get(name).name
+    except ValueError as catalog_error:
+        key = _normalise(name)
+        try:
+            keras().activations.get(key)
+        except (ValueError, TypeError):
+            raise catalog_error from None
+        return key
 
 
 def get(name: str) -> Activation:
@@ -192,18 +250,12 @@ def get(name: str) -> Activation:
     key = _ALIASES.get(key, key)
     if key in ACTIVATIONS:
         return ACTIVATIONS[key]
-    candidates = [*ACTIVATIONS, *_ALIASES]
-    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
-    close = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    spellings = {n: n for n in ACTIVATIONS} | _ALIASES
+    hint = did_you_mean(key, spellings)
     raise ValueError(
-        f"Unknown activation name: {name!r}.{hint} "
+        f"Unknown activation name: {name!r}. {hint + ' ' if hint else ''}"
         f"Known activations: {', '.join(ACTIVATIONS)}."
     )
-
-
-def __iter__() -> Iterator[str]:  # pragma: no cover - module iteration helper
-    return iter(ACTIVATIONS)
 
 
 def derivative(name: str, x: Any) -> np.ndarray:
@@ -231,6 +283,212 @@ def derivative(name: str, x: Any) -> np.ndarray:
     return tape.gradient(total, xt).numpy()
 
 
+# --------------------------------------------------------------------------- NumPy forms
+#
+# Each activation's formula and derivative in NumPy, float64-friendly, for code that needs
+# speed without TensorFlow (the widgets' backprop, the live playground). The tests check
+# them against ``keras.activations`` and against the autodiff :func:`derivative`. At a kink
+# each derivative takes the value TensorFlow's gradient takes there (relu'(0) = 0,
+# leaky_relu'(0) = negative_slope, elu'(0) = 1, selu'(0) = scale, relu6'(6) = 0).
+
+SELU_ALPHA = 1.6732632423543772
+"""SELU's alpha (Klambauer et al. 2017), as in ``keras.activations.selu``."""
+SELU_SCALE = 1.0507009873554805
+"""SELU's scale (Klambauer et al. 2017), as in ``keras.activations.selu``."""
+
+
+def _np_sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
+
+
+def _np_neg_exp(z: np.ndarray) -> np.ndarray:
+    return np.exp(np.minimum(z, 0.0))  # exp on the negative side only: no overflow
+
+
+def _np_linear(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+def _np_linear_grad(z: np.ndarray) -> np.ndarray:
+    return np.ones_like(z)
+
+
+def _np_relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _np_relu_grad(z: np.ndarray) -> np.ndarray:
+    return (z > 0).astype(z.dtype)
+
+
+def _np_relu6(z: np.ndarray) -> np.ndarray:
+    return np.clip(z, 0.0, 6.0)
+
+
+def _np_relu6_grad(z: np.ndarray) -> np.ndarray:
+    return ((z > 0) & (z < 6)).astype(z.dtype)
+
+
+def _np_leaky_relu(z: np.ndarray, negative_slope: float = 0.2) -> np.ndarray:
+    return np.where(z > 0, z, negative_slope * z)
+
+
+def _np_leaky_relu_grad(z: np.ndarray, negative_slope: float = 0.2) -> np.ndarray:
+    return np.where(z > 0, 1.0, negative_slope)
+
+
+def _np_elu(z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def _np_elu_grad(z: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return np.where(z < 0, alpha * _np_neg_exp(z), 1.0)
+
+
+def _np_selu(z: np.ndarray) -> np.ndarray:
+    return SELU_SCALE * _np_elu(z, SELU_ALPHA)
+
+
+def _np_selu_grad(z: np.ndarray) -> np.ndarray:
+    return SELU_SCALE * _np_elu_grad(z, SELU_ALPHA)
+
+
+def _np_normal_cdf_pdf(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(Phi(z), phi(z))``: the standard normal CDF and density."""
+    from scipy.special import erf
+
+    cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    return cdf, pdf
+
+
+def _np_gelu(z: np.ndarray) -> np.ndarray:
+    return z * _np_normal_cdf_pdf(z)[0]
+
+
+def _np_gelu_grad(z: np.ndarray) -> np.ndarray:
+    cdf, pdf = _np_normal_cdf_pdf(z)
+    return cdf + z * pdf
+
+
+def _np_silu(z: np.ndarray) -> np.ndarray:
+    return z * _np_sigmoid(z)
+
+
+def _np_silu_grad(z: np.ndarray) -> np.ndarray:
+    s = _np_sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+def _np_softplus(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))  # stable for large |z|
+
+
+def _np_mish(z: np.ndarray) -> np.ndarray:
+    return z * np.tanh(_np_softplus(z))
+
+
+def _np_mish_grad(z: np.ndarray) -> np.ndarray:
+    t = np.tanh(_np_softplus(z))
+    return t + z * _np_sigmoid(z) * (1.0 - t * t)
+
+
+def _np_softsign(z: np.ndarray) -> np.ndarray:
+    return z / (np.abs(z) + 1.0)
+
+
+def _np_softsign_grad(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (np.abs(z) + 1.0) ** 2
+
+
+def _np_sigmoid_grad(z: np.ndarray) -> np.ndarray:
+    s = _np_sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _np_hard_sigmoid(z: np.ndarray) -> np.ndarray:
+    return _np_relu6(z + 3.0) / 6.0
+
+
+def _np_hard_sigmoid_grad(z: np.ndarray) -> np.ndarray:
+    return _np_relu6_grad(z + 3.0) / 6.0
+
+
+def _np_hard_silu(z: np.ndarray) -> np.ndarray:
+    return z * _np_hard_sigmoid(z)
+
+
+def _np_hard_silu_grad(z: np.ndarray) -> np.ndarray:
+    return _np_hard_sigmoid(z) + z * _np_hard_sigmoid_grad(z)
+
+
+def _np_tanh_grad(z: np.ndarray) -> np.ndarray:
+    return 1.0 - np.tanh(z) ** 2
+
+
+NumpyFn = Callable[..., np.ndarray]
+
+# name -> (f(z, **params), f'(z, **params)); the params are the keyword arguments of the
+# matching keras.activations function that the record's ``kwargs`` may set.
+_NUMPY: dict[str, tuple[NumpyFn, NumpyFn]] = {
+    "linear": (_np_linear, _np_linear_grad),
+    "relu": (_np_relu, _np_relu_grad),
+    "relu6": (_np_relu6, _np_relu6_grad),
+    "leaky_relu": (_np_leaky_relu, _np_leaky_relu_grad),
+    "elu": (_np_elu, _np_elu_grad),
+    "selu": (_np_selu, _np_selu_grad),
+    "gelu": (_np_gelu, _np_gelu_grad),
+    "silu": (_np_silu, _np_silu_grad),
+    "mish": (_np_mish, _np_mish_grad),
+    "softplus": (_np_softplus, _np_sigmoid),
+    "softsign": (_np_softsign, _np_softsign_grad),
+    "sigmoid": (_np_sigmoid, _np_sigmoid_grad),
+    "hard_sigmoid": (_np_hard_sigmoid, _np_hard_sigmoid_grad),
+    "hard_silu": (_np_hard_silu, _np_hard_silu_grad),
+    "tanh": (np.tanh, _np_tanh_grad),
+}
+
+
+def numpy_pair(name: str, **params: float) -> tuple[NumpyFn, NumpyFn]:
+    """An activation and its derivative as NumPy functions: ``(f, df)``.
+
+    The same formulas as ``keras.activations`` (the tests compare them, and ``df``
+    with the autodiff :func:`derivative`), evaluated in NumPy: no TensorFlow call,
+    any float dtype, no overflow warnings for large ``|z|``. For code that runs
+    many small steps (the widgets' backprop, the live playground).
+
+    Args:
+        name: Activation name (see :func:`get`).
+        **params: Keyword parameters of the Keras function, overriding the
+            record's ``kwargs``: ``negative_slope`` for ``leaky_relu``
+            (``f(z) = z if z > 0 else negative_slope * z``), ``alpha`` for ``elu``
+            (``f(z) = z if z > 0 else alpha * (exp(z) - 1)``).
+
+    Returns:
+        ``(f, df)``: element-wise functions of one array.
+
+    Raises:
+        ValueError: An unknown activation (with suggestions), a parameter the
+            activation does not have, or a parameter that is not a finite number.
+    """
+    rec = get(name)
+    f, df = _NUMPY[rec.name]
+    allowed = list(inspect.signature(f).parameters)[1:]
+    for key, value in params.items():
+        if key not in allowed:
+            takes = f"takes {', '.join(allowed)}" if allowed else "takes no parameters"
+            raise ValueError(f"numpy_pair: {rec.name} {takes}. Received: {key}={value!r}.")
+        ok = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+        if not ok or not math.isfinite(float(value)):
+            raise ValueError(
+                f"numpy_pair: {key} must be a finite number. Received: {key}={value!r}."
+            )
+    kwargs = {**rec.kwargs, **{k: float(v) for k, v in params.items()}}
+    if not kwargs:
+        return f, df
+    return functools.partial(f, **kwargs), functools.partial(df, **kwargs)
+
+
 @dataclass(frozen=True)
 class PropertiesTable:
     """A table of activation properties that renders in notebooks."""
@@ -254,6 +512,9 @@ class PropertiesTable:
     def _repr_markdown_(self) -> str:
         return markdown_table(self._COLUMNS, self._cells())
 
+    def _repr_html_(self) -> str:
+        return html_table(self._COLUMNS, self._cells())
+
 
 def properties_table(selected: list[str] | None = None) -> PropertiesTable:
     """The properties table (range, zero-centred, monotonic, smooth, saturating).
@@ -263,7 +524,7 @@ def properties_table(selected: list[str] | None = None) -> PropertiesTable:
 
     Returns:
         A :class:`PropertiesTable`; it prints as text and renders as a
-        Markdown table in Jupyter.
+        table in Jupyter (HTML, with a Markdown fallback).
 
     """
     recs = [get(n) for n in selected] if selected is not None else list(_RECORDS)

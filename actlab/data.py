@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from actlab._validate import check_int, check_range
+
 __all__ = ["MNISTData", "best_line_accuracy", "load_mnist", "make_circles", "make_moons",
            "make_spirals", "mnist_cache_path"]
 
@@ -140,11 +142,8 @@ def load_mnist(*, limit: int | None = None, verbose: bool = True) -> MNISTData:
     Raises:
         ValueError: If ``limit`` is not a positive integer.
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(
-            f"limit must be a positive integer (number of training images) or None. "
-            f"Received: limit={limit!r}"
-        )
+    if limit is not None:
+        limit = check_int("limit", limit, low=1, hint="Pass None to keep every image.")
     (x_train, y_train, x_test, y_test), source, description = _load_arrays()
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
@@ -164,10 +163,8 @@ def load_mnist(*, limit: int | None = None, verbose: bool = True) -> MNISTData:
 
 
 def _check_2d_args(n: int, noise: float) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (number of points). Received: n={n!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0. Received: noise={noise!r}")
+    check_int("n", n, low=2)
+    check_range("noise", noise, 0.0, None)
 
 
 def make_circles(
@@ -185,9 +182,8 @@ def make_circles(
         ``(x, y)``: float32 points ``(n, 2)`` and int64 labels ``(n,)``.
     """
     _check_2d_args(n, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1 (inner/outer radius). "
-                         f"Received: factor={factor!r}")
+    check_range("factor", factor, 0.0, 1.0, low_open=True, high_open=True,
+                hint="It is the inner radius / the outer radius.")
     from sklearn.datasets import make_circles as _circles
 
     x, y = _circles(n_samples=int(n), noise=noise, factor=factor, random_state=seed)
@@ -221,8 +217,7 @@ def best_line_accuracy(x: np.ndarray, y: np.ndarray, *, directions: int = 360) -
     if len(y) != len(x) or not set(np.unique(y)) <= {0, 1}:
         raise ValueError(f"y must hold one 0/1 label per point ({len(x)}). "
                          f"Received {len(y)} labels with values {sorted(set(np.unique(y)))[:5]}.")
-    if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
-        raise ValueError(f"directions must be a positive integer. Received: {directions!r}.")
+    directions = check_int("directions", directions, low=1)
     angles = np.linspace(0.0, np.pi, directions, endpoint=False)
     projections = x @ np.stack([np.cos(angles), np.sin(angles)])  # (n, directions)
     best = 0.0

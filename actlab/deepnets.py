@@ -20,7 +20,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from actlab.models import _shape as _input_shape
+from actlab._validate import check_choice, check_input_shape, check_int, check_range
+from actlab.catalog import canonical_name
 
 __all__ = ["calibrate_batch_norm", "deep_mlp", "hidden_layers"]
 
@@ -32,12 +33,6 @@ _INITIALIZERS = {
     "lecun_normal": keras.initializers.LecunNormal,
     "lecun_uniform": keras.initializers.LecunUniform,
 }
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-    return int(value)
 
 
 def deep_mlp(
@@ -85,21 +80,14 @@ def deep_mlp(
             initialiser or activation name, or a non-finite ``bias``.
 
     """
-    depth = _positive_int("depth", depth)
-    width = _positive_int("width", width)
-    output_units = _positive_int("output_units", output_units)
-    shape = _input_shape(input_shape)
-    if kernel_initializer not in _INITIALIZERS:
-        raise ValueError(
-            f"Unknown kernel_initializer {kernel_initializer!r}. "
-            f"Use one of: {', '.join(_INITIALIZERS)}."
-        )
-    if not np.isfinite(bias):
-        raise ValueError(f"bias must be a finite number. Received: bias={bias!r}")
+    depth = check_int("depth", depth, low=1)
+    width = check_int("width", width, low=1)
+    output_units = check_int("output_units", output_units, low=1)
+    shape = check_input_shape(input_shape)
+    check_choice("kernel_initializer", kernel_initializer, list(_INITIALIZERS))
+    bias = check_range("bias", bias, None, None)
     if isinstance(activation, str):
-        from actlab.training import _resolve_activation
-
-        activation = _resolve_activation(activation)
+        activation = canonical_name(activation, allow_keras=True)
     init_cls = _INITIALIZERS[kernel_initializer]
     layers: list[Any] = [keras.Input(tuple(int(d) for d in shape))]
     if len(shape) > 1:

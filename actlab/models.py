@@ -17,20 +17,9 @@ from typing import Any
 import numpy as np
 
 from actlab._keras import keras
+from actlab._validate import check_input_shape, check_int_sequence
 
 __all__ = ["collapse_linear", "linear_stack", "mlp"]
-
-
-def _shape(input_shape: int | Sequence[int]) -> tuple[int, ...]:
-    shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
-    if not shape or any(
-        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape
-    ):
-        raise ValueError(
-            "input_shape must be a positive integer (number of features) or a tuple of them, "
-            f"e.g. 784 or (28, 28). Received: input_shape={input_shape!r}"
-        )
-    return tuple(int(d) for d in shape)
 
 
 def mlp(
@@ -71,15 +60,8 @@ def mlp(
             number of activations does not match the number of hidden layers.
 
     """
-    shape = _shape(input_shape)
-    widths = list(widths)
-    if not widths or any(
-        isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths
-    ):
-        raise ValueError(
-            f"widths must be a non-empty list of positive integers, e.g. [64, 32]. "
-            f"Received: widths={widths!r}"
-        )
+    shape = check_input_shape(input_shape)
+    widths = list(check_int_sequence("widths", widths, example="[64, 32]"))
     if isinstance(activations, str) or not isinstance(activations, Sequence):
         acts = [activations] * len(widths)
     else:
@@ -132,14 +114,7 @@ def linear_stack(widths: Sequence[int], *, seed: int = 0, name: str = "linear_st
         ValueError: If fewer than two widths are given or any is not a positive integer.
 
     """
-    widths = list(widths)
-    if len(widths) < 2 or any(
-        isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths
-    ):
-        raise ValueError(
-            "widths must list the input size and at least one layer size, all positive "
-            f"integers, e.g. [4, 6, 5, 3]. Received: widths={widths!r}"
-        )
+    widths = list(check_int_sequence("widths", widths, min_length=2, example="[4, 6, 5, 3]"))
     k = keras()
     layers: list[Any] = [k.Input((int(widths[0]),))]
     for i, w in enumerate(widths[1:]):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from actlab._validate import check_int
+
 __all__ = ["DescentPath", "two_weight_descent"]
 
 
@@ -97,16 +99,15 @@ def two_weight_descent(
     from actlab import catalog
 
     rec = catalog.get(activation)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer. Received: steps={steps!r}.")
+    steps = check_int("steps", steps, low=1)
     if not lr > 0:
         raise ValueError(f"lr must be positive. Received: lr={lr!r}.")
     goal = np.asarray(target, dtype="float64")
     if goal.shape != (2,):
         raise ValueError(f"target must hold two numbers. Received: target={target!r}.")
-    z = np.random.default_rng(seed).normal(size=(int(steps), 2)).astype("float32")
+    z = np.random.default_rng(seed).normal(size=(steps, 2)).astype("float32")
     a = np.asarray(rec(z), dtype="float64")
-    w = np.zeros((int(steps) + 1, 2))
+    w = np.zeros((steps + 1, 2))
     for i, a_i in enumerate(a):
         error = (w[i] - goal) @ a_i
         w[i + 1] = w[i] - lr * error * a_i

@@ -3,6 +3,7 @@ import math
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from actlab import catalog
 
@@ -79,6 +80,74 @@ def test_derivative_matches_finite_differences(name):
     np.testing.assert_allclose(catalog.derivative(name, x), fd, rtol=2e-3, atol=2e-3)
 
 
+# Points including every kink (0; -3 and 3 for the hard ones; 6 for relu6).
+X_KINKS = np.concatenate([X, [0.0, -3.0, 3.0, 6.0, -40.0, 40.0]]).astype("float32")
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_numpy_form_matches_keras_activation(name):
+    """The NumPy formula (``np_fn``) gives the numbers of ``keras.activations``."""
+    rec = catalog.get(name)
+    expected = keras.ops.convert_to_numpy(
+        keras.activations.get(rec.keras_name)(X_KINKS, **rec.kwargs)
+    )
+    got = rec.np_fn(X_KINKS.astype("float64"))
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_numpy_derivative_matches_autodiff_also_at_kinks(name):
+    """``np_grad`` equals the autodiff derivative everywhere, kinks included."""
+    rec = catalog.get(name)
+    got = rec.np_grad(X_KINKS.astype("float64"))
+    np.testing.assert_allclose(got, catalog.derivative(name, X_KINKS), rtol=1e-5, atol=5e-6)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_numpy_form_has_no_overflow_warnings(name):
+    """Huge inputs give finite values and derivatives, with no NumPy warning."""
+    f, df = catalog.numpy_pair(name)
+    z = np.array([-1e6, -800.0, 800.0, 1e6])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        assert np.all(np.isfinite(f(z))) and np.all(np.isfinite(df(z)))
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "keras_kwargs"),
+    [("leaky_relu", {"negative_slope": 0.05}, {"negative_slope": 0.05}),
+     ("elu", {"alpha": 0.5}, {"alpha": 0.5}),
+     ("Leaky-ReLU", {}, {"negative_slope": 0.2})],
+)
+def test_numpy_pair_parameters(name, params, keras_kwargs):
+    """Parameters override the record's defaults, as the Keras keyword arguments do."""
+    f, df = catalog.numpy_pair(name, **params)
+    rec = catalog.get(name)
+    fn = getattr(keras.activations, rec.keras_name)
+    x = X[np.abs(X) > 0.05]
+    np.testing.assert_allclose(f(x), keras.ops.convert_to_numpy(fn(x, **keras_kwargs)),
+                               rtol=1e-5, atol=1e-6)
+    xt = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.reduce_sum(fn(xt, **keras_kwargs))
+    np.testing.assert_allclose(df(x), tape.gradient(y, xt).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [("relu", {"alpha": 1.0}, "relu takes no parameters. Received: alpha=1.0"),
+     ("elu", {"negative_slope": 0.1}, "elu takes alpha. Received: negative_slope=0.1"),
+     ("leaky_relu", {"negative_slope": float("nan")}, "must be a finite number"),
+     ("leaky_relu", {"negative_slope": "0.1"}, "must be a finite number"),
+     ("rleu", {}, "Did you mean 'relu'")],
+)
+def test_numpy_pair_bad_arguments(name, params, fragment):
+    """Unknown names, unknown or non-numeric parameters are refused with a clear message."""
+    with pytest.raises(ValueError, match=fragment):
+        catalog.numpy_pair(name, **params)
+
+
 @pytest.mark.parametrize("name", catalog.names())
 def test_monotonic_flag(name):
     """`monotonic` is True exactly when the derivative is never negative."""
@@ -145,12 +214,32 @@ def test_non_string_name_is_a_type_error():
         catalog.get(lambda x: x)
 
 
+def test_canonical_name_accepts_keras_only_names_on_request():
+    """A name only Keras knows resolves with allow_keras=True and is refused without it."""
+    assert catalog.canonical_name("Hard-Tanh", allow_keras=True) == "hard_tanh"
+    assert catalog.canonical_name("swish", allow_keras=True) == "silu"
+    with pytest.raises(ValueError, match="Unknown activation name: 'hard_tanh'"):
+        catalog.canonical_name("hard_tanh")
+    with pytest.raises(ValueError, match="Did you mean 'relu'"):
+        catalog.canonical_name("rleu", allow_keras=True)
+
+
+def test_catalog_module_declares_its_public_names():
+    """__all__ lists what exists; the module is not iterable (use names())."""
+    assert set(catalog.__all__) <= set(dir(catalog))
+    assert {"get", "canonical_name", "names", "properties_table"} <= set(catalog.__all__)
+    with pytest.raises(TypeError):
+        iter(catalog)
+
+
 def test_properties_table_renders_every_activation():
-    """The table has one row per activation and renders as text and Markdown."""
+    """The table has one row per activation and renders as text, Markdown and HTML."""
     table = catalog.properties_table()
     assert [r["name"] for r in table.rows] == catalog.names()
     md = table._repr_markdown_()
     assert md.count("\n") == len(catalog.names()) + 1
+    html = table._repr_html_()
+    assert html.count("<tr>") == len(catalog.names()) + 1 and "<td>[0, inf)</td>" in html
     assert "[0, inf)" in str(table)
     assert [r["name"] for r in catalog.properties_table(["tanh", "relu"]).rows] == [
         "tanh", "relu"]

@@ -16,8 +16,6 @@ from PIL import Image
 
 import actlab
 from actlab import _widget_labs as _labs
-from actlab import _widget_models as wm
-from actlab import catalog
 from actlab import widgets as W
 
 X_KINKS = (0.0,)  # points where relu-like derivatives are not defined
@@ -456,15 +454,6 @@ def test_gradient_flow_numpy_backprop_equals_gradient_norms(activation, init):
     kernels = lab.kernels(lab.setting)
     for layer, kernel in zip(lab.model.layers, kernels, strict=True):
         np.testing.assert_array_equal(layer.kernel.numpy(), kernel.astype("float32"))
-
-
-def test_numpy_activations_match_the_catalog():
-    z = np.linspace(-6, 6, 241)
-    for name, (f, df) in wm.NUMPY_ACTIVATIONS.items():
-        np.testing.assert_allclose(f(z), catalog.get(name)(z), rtol=1e-5, atol=1e-6,
-                                   err_msg=name)
-        np.testing.assert_allclose(df(z), catalog.derivative(name, z), rtol=1e-4, atol=1e-5,
-                                   err_msg=name)
 
 
 @pytest.mark.parametrize(

@@ -299,20 +299,28 @@ EXERCISES = ExerciseSet(
     "Swapping activations",
     [
         Question(
-            "q1",
-            "Write swap_one(model, layer_name, activation): a new model in which only the layer "
-            "named layer_name uses activation, every weight is copied, and model is untouched. "
-            "Use keras.models.clone_model(..., clone_function=...), not actlab.swap_activations.",
-            _check_one_layer,
-            "clone_function receives each layer: return layer.__class__.from_config(config) with "
-            "config = layer.get_config(), changing config['activation'] for the named layer. "
-            "clone_model does not copy weights: set_weights layer by layer afterwards.",
-            "clone_model rebuilds the graph from configs, so the clone has fresh layers (nothing "
-            "shared) with fresh random weights; copying get_weights() layer by layer restores "
-            "them. actlab.swap_activations does the same for nested and multi-branch models.",
-            _Q1_SOLUTION,
-            _one_layer_reference,
-            [
+            qid="q1",
+            prompt=(
+                "Write swap_one(model, layer_name, activation): a new model in which only the "
+                "layer named layer_name uses activation, every weight is copied, and model is "
+                "untouched. Use keras.models.clone_model(..., clone_function=...), not "
+                "actlab.swap_activations."
+            ),
+            checker=_check_one_layer,
+            hint_text=(
+                "clone_function receives each layer: return layer.__class__.from_config(config) "
+                "with config = layer.get_config(), changing config['activation'] for the named "
+                "layer. clone_model does not copy weights: set_weights layer by layer afterwards."
+            ),
+            solution_text=(
+                "clone_model rebuilds the graph from configs, so the clone has new layers "
+                "(nothing shared) whose weights come from the initialiser; copying get_weights() "
+                "layer by layer restores them. actlab.swap_activations does the same for nested "
+                "and multi-branch models."
+            ),
+            solution_code=_Q1_SOLUTION,
+            reference=_one_layer_reference,
+            wrong_answers=[
                 (lambda: _swap_every_layer, "hidden_1 uses elu"),
                 (lambda: _swap_without_weights, "weights of hidden_1 differ"),
                 (lambda: _swap_in_place, "changed the model it was given"),
@@ -323,18 +331,26 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Swap every ReLU of the trained `model` for GELU (keep the softmax output), fine-tune, "
-            f"and give a model with test accuracy >= {ACCURACY_BAR}.",
-            _check_gelu,
-            "swap_activations(model, {'relu': 'gelu'}) returns a compiled copy when model was "
-            "compiled; then fit it for an epoch or two.",
-            "The swap keeps every weight, so the network starts close to where it was and a short "
-            "fine-tuning adapts it to the new activation.",
-            'answer_q2 = actlab.swap_activations(model, {"relu": "gelu"})\n'
+            qid="q2",
+            prompt=(
+                "Swap every ReLU of the trained `model` for GELU (keep the softmax output), "
+                "fine-tune, "
+                f"and give a model with test accuracy >= {ACCURACY_BAR}."
+            ),
+            checker=_check_gelu,
+            hint_text=(
+                "swap_activations(model, {'relu': 'gelu'}) returns a compiled copy when model was "
+                "compiled; then fit it for an epoch or two."
+            ),
+            solution_text=(
+                "The swap keeps every weight, so the network starts close to where it was and a "
+                "short "
+                "fine-tuning adapts it to the new activation."
+            ),
+            solution_code='answer_q2 = actlab.swap_activations(model, {"relu": "gelu"})\n'
             "answer_q2.fit(x_train, y_train, epochs=2, batch_size=64, verbose=0)",
-            _gelu_reference,
-            [
+            reference=_gelu_reference,
+            wrong_answers=[
                 (_gelu_untrained, "Test accuracy"),
                 (_base, "still use(s) relu"),
                 (_gelu_everywhere, "Keep the softmax"),

@@ -283,16 +283,20 @@ EXERCISES = ExerciseSet(
     "Custom activations",
     [
         Question(
-            "q1",
-            "Write TanhExp, f(x) = x * tanh(exp(x)) (Liu and Di, 2020; Keras does not ship it), "
-            "as a function of a tensor, with keras.ops.",
-            _check_tanh_exp,
-            "keras.ops has tanh and exp; multiply by x at the end.",
-            "keras.ops functions work on every backend and are differentiable, so Keras can train "
-            "through them; NumPy functions give the right numbers but no gradient.",
-            "def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.exp(x))",
-            _tanh_exp_reference,
-            [
+            qid="q1",
+            prompt=(
+                "Write TanhExp, f(x) = x * tanh(exp(x)) (Liu and Di, 2020; Keras does not ship "
+                "it), as a function of a tensor, with keras.ops."
+            ),
+            checker=_check_tanh_exp,
+            hint_text="keras.ops has tanh and exp; multiply by x at the end.",
+            solution_text=(
+                "keras.ops functions work on every backend and are differentiable, so Keras can "
+                "train through them; NumPy functions give the right numbers but no gradient."
+            ),
+            solution_code="def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.exp(x))",
+            reference=_tanh_exp_reference,
+            wrong_answers=[
                 (lambda: _keras().activations.mish, "mish, which Keras already ships"),
                 (lambda: lambda x: x * _keras().ops.tanh(x), "x * tanh(x)"),
                 (lambda: lambda x: x * _keras().ops.sigmoid(x), "SiLU"),
@@ -301,18 +305,22 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Write d(x), the derivative of sigmoid(x) * tanh(x), by hand (no autodiff), as a "
-            "function of an array.",
-            _check_derivative,
-            "Product rule, with sigmoid' = sigmoid (1 - sigmoid) and tanh' = 1 - tanh^2.",
-            "d/dx [s t] = s (1 - s) t + s (1 - t^2) with s = sigmoid(x), t = tanh(x); the "
-            "notebook's gradient check computes the same numbers by autodiff.",
-            "def answer_q2(x):\n"
+            qid="q2",
+            prompt=(
+                "Write d(x), the derivative of sigmoid(x) * tanh(x), by hand (no autodiff), as a "
+                "function of an array."
+            ),
+            checker=_check_derivative,
+            hint_text="Product rule, with sigmoid' = sigmoid (1 - sigmoid) and tanh' = 1 - tanh^2.",
+            solution_text=(
+                "d/dx [s t] = s (1 - s) t + s (1 - t^2) with s = sigmoid(x), t = tanh(x); the "
+                "notebook's gradient check computes the same numbers by autodiff."
+            ),
+            solution_code="def answer_q2(x):\n"
             "    s, t = keras.ops.sigmoid(x), keras.ops.tanh(x)\n"
             "    return s * (1 - s) * t + s * (1 - t * t)",
-            _derivative_reference,
-            [
+            reference=_derivative_reference,
+            wrong_answers=[
                 (
                     lambda: lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)) * (1 - np.tanh(x) ** 2),
                     "product rule",
@@ -323,18 +331,26 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q3",
-            "Register your tanh_exp function and give a small model (4 inputs, Dense(8) with "
-            "activation=tanh_exp, Dense(1)) that saves to .keras and reloads with safe_mode=True.",
-            _check_safe_model,
-            "Decorate the function with @keras.saving.register_keras_serializable(package=...), "
-            "then use it as Dense(..., activation=tanh_exp). No Lambda layer.",
-            "Registered objects are saved by name and looked up in your code when loading, so "
-            "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
-            "refused in safe mode.",
-            _Q3_SOLUTION,
-            _safe_reference,
-            [
+            qid="q3",
+            prompt=(
+                "Register your tanh_exp function and give a small model (4 inputs, Dense(8) with "
+                "activation=tanh_exp, Dense(1)) that saves to .keras and reloads with "
+                "safe_mode=True."
+            ),
+            checker=_check_safe_model,
+            hint_text=(
+                "Decorate the function with "
+                "@keras.saving.register_keras_serializable(package=...), "
+                "then use it as Dense(..., activation=tanh_exp). No Lambda layer."
+            ),
+            solution_text=(
+                "Registered objects are saved by name and looked up in your code when loading, so "
+                "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
+                "refused in safe mode."
+            ),
+            solution_code=_Q3_SOLUTION,
+            reference=_safe_reference,
+            wrong_answers=[
                 (_unregistered_model, "Register it"),
                 (_lambda_model, "Lambda"),
                 (_relu_model, "no layer applies tanh_exp"),
