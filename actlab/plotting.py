@@ -25,6 +25,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_gradient_norms",
     "plot_history",
+    "plot_images",
     "plot_layer_histograms",
     "plot_points",
     "plot_weight_paths",
@@ -354,6 +355,51 @@ def plot_points(
     a.set_aspect("equal")
     if title:
         a.set_title(title, fontsize=10)
+    return _finish(fig, owned)
+
+
+def plot_images(
+    images: np.ndarray,
+    labels: Sequence[Any] | None = None,
+    *,
+    ax: Sequence[Axes] | None = None,
+) -> Figure:
+    """Show grey-level images side by side, each titled with its label.
+
+    Args:
+        images: ``(n, height, width)`` values (e.g. MNIST digits in [0, 1]).
+        labels: Optional, one title per image.
+        ax: One Axes per image (default: a new row of ``n`` panels).
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``images`` is not ``(n, height, width)`` with n >= 1, or the
+            numbers of labels or Axes do not match it.
+
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"plot_images needs images of shape (n, height, width), n >= 1. "
+                         f"Received shape {images.shape}.")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+    owned = ax is None
+    if ax is None:
+        fig, grid = plt.subplots(1, len(images), figsize=(1.25 * len(images), 1.7), squeeze=False)
+        axes = list(grid[0])
+    else:
+        axes = list(ax)
+        if len(axes) < len(images):
+            raise ValueError(f"{len(images)} images need {len(images)} Axes; received {len(axes)}.")
+        fig = axes[0].figure
+    for i, (a, image) in enumerate(zip(axes, images, strict=False)):
+        a.imshow(image, cmap="gray_r")
+        if labels is not None:
+            label = labels[i]
+            a.set_title(str(label.item() if hasattr(label, "item") else label))
+        a.axis("off")
     return _finish(fig, owned)
 
 

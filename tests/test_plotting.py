@@ -166,3 +166,19 @@ def test_plot_points_and_accuracies():
         plotting.plot_accuracies({"percent": 90.0})
     with pytest.raises(ValueError, match="at least one"):
         plotting.plot_accuracies({})
+
+
+def test_plot_images_titles_each_image_with_its_label():
+    """One panel per image, titled with its label; shapes and counts are checked."""
+    images = np.random.default_rng(0).random((3, 28, 28))
+    fig = plotting.plot_images(images, np.array([7, 2, 1]))
+    assert [a.get_title() for a in fig.axes] == ["7", "2", "1"]
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), images[1])
+    _, axes = plt.subplots(1, 3)
+    assert plotting.plot_images(images, ax=axes) is axes[0].figure
+    with pytest.raises(ValueError, match="labels"):
+        plotting.plot_images(images, [1, 2])
+    with pytest.raises(ValueError, match=r"\(n, height, width\)"):
+        plotting.plot_images(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="need 3 Axes"):
+        plotting.plot_images(images, ax=axes[:2])
