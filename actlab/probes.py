@@ -38,13 +38,13 @@ from keras import layers as klayers
 from actlab import _keras
 from actlab._validate import check_int
 from actlab.surgery import (
-    _check_model,
-    _is_graph_model,
-    _walk,
+    check_model,
     find_activations,
     hidden_code_layers,
+    is_graph_model,
     layer_paths,
     select_paths,
+    walk_model,
 )
 
 __all__ = ["dead_units", "get_activations", "gradient_norms"]
@@ -113,7 +113,7 @@ def _build_level(model: Any, wanted: set[str], prefix: str) -> tuple[keras.Model
             continue
         path = f"{prefix}{layer.name}"
         calls = _keras.calls(model, layer)
-        inner_wanted = _is_graph_model(layer) and any(w.startswith(path + "/") for w in wanted)
+        inner_wanted = is_graph_model(layer) and any(w.startswith(path + "/") for w in wanted)
         for i, node in enumerate(calls):
             suffix = "" if i == 0 else f"@{i}"
             if path in wanted:
@@ -325,7 +325,7 @@ def _batches(xs: list[Any], batch_size: int) -> Iterator[tuple[int, list[np.ndar
 def _resolve_layers(model: keras.Model, layers: Iterable[str] | None, what: str) -> tuple[str, ...]:
     paths = layer_paths(model)
     if layers is None:
-        leaves = {p for p, layer in _walk(model) if not _is_graph_model(layer)}
+        leaves = {p for p, layer in walk_model(model) if not is_graph_model(layer)}
         return tuple(p for p in paths if p in leaves)
     chosen = select_paths(model, layers, what=what)
     # A nested model's own name selects the model's output *and* its layers.
@@ -336,7 +336,7 @@ def _iter_outputs(
     model: keras.Model, x: Any, layers: Iterable[str] | None, batch_size: int, what: str
 ) -> tuple[_Probe, int, Iterator[tuple[int, list[Any]]]]:
     """The probe, the number of samples, and ``(start, output tensors)`` per batch."""
-    _check_model(model, what)
+    check_model(model, what)
     batch_size = _check_batch_size(batch_size, what)
     xs = _as_inputs(model, x, what)
     probe = _probe(model, _resolve_layers(model, layers, what))
@@ -424,7 +424,7 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
             activation sites.
 
     """
-    _check_model(model, "dead_units")
+    check_model(model, "dead_units")
     all_sites = find_activations(model)
     sites = [s for s in all_sites if s.kind != "sublayer"]
     if not sites:
@@ -469,8 +469,8 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
 def _kernels(model: keras.Model) -> tuple[list[str], list[Any]]:
     """``(paths, first trainable weight)`` of every layer with trainable weights."""
     paths, kernels, seen = [], [], set()
-    for path, layer in _walk(model, ops=False):
-        if _is_graph_model(layer) or id(layer) in seen:
+    for path, layer in walk_model(model, ops=False):
+        if is_graph_model(layer) or id(layer) in seen:
             continue
         seen.add(id(layer))
         if layer.trainable_weights:
@@ -587,7 +587,7 @@ def gradient_norms(
 
     """
     what = "gradient_norms"
-    _check_model(model, what)
+    check_model(model, what)
     batch_size = _check_batch_size(batch_size, what)
     if y is None:
         raise ValueError(

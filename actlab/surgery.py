@@ -229,12 +229,12 @@ def _has_graph(model: Any) -> bool:
     return _keras.graph(model) is not None
 
 
-def _is_graph_model(layer: Any) -> bool:
+def is_graph_model(layer: Any) -> bool:
     """A nested model whose layers we can see (Sequential or functional)."""
     return _keras.is_functional(layer) or isinstance(layer, keras.Sequential)
 
 
-def _check_model(model: Any, what: str) -> None:
+def check_model(model: Any, what: str) -> None:
     """Raise a clear error unless ``model`` is a Keras model with a layer graph."""
     if not isinstance(model, keras.Model):
         raise TypeError(
@@ -261,7 +261,7 @@ def _check_model(model: Any, what: str) -> None:
         )
 
 
-def _walk(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[str, Any]]:
+def walk_model(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[str, Any]]:
     """Yield ``(path, node)`` for every graph node, depth first, in network order.
 
     Nodes are layers and (with ``ops``) operations that are not layers, such
@@ -276,8 +276,8 @@ def _walk(model: Any, prefix: str = "", *, ops: bool = True) -> Iterator[tuple[s
             continue
         path = f"{prefix}{node.name}"
         yield path, node
-        if _is_graph_model(node):
-            yield from _walk(node, prefix=f"{path}/", ops=ops)
+        if is_graph_model(node):
+            yield from walk_model(node, prefix=f"{path}/", ops=ops)
 
 
 def _wrapped(layer: Any) -> list[Any]:
@@ -315,7 +315,7 @@ def _site_of(path: str, layer: Any) -> ActivationSite | None:
         return None if name is None else ActivationSite(path, type(layer).__name__, "op", name)
     if isinstance(layer, ACTIVATION_LAYERS):
         return ActivationSite(path, type(layer).__name__, "layer", _name_of_layer(layer))
-    if _is_graph_model(layer):
+    if is_graph_model(layer):
         return None
     inner = _wrapped(layer)
     if inner:
@@ -367,7 +367,7 @@ def _opens(layer: Any) -> bool:
     """
     return (
         isinstance(layer, klayers.Layer)
-        and not _is_graph_model(layer)
+        and not is_graph_model(layer)
         and not _is_keras_class(layer)
     )
 
@@ -376,7 +376,7 @@ def _find(model: Any) -> list[_Found]:
     """Every site of ``model`` (graph, op and sublayer sites), in network order."""
     found: list[_Found] = []
     seen: set[int] = set()
-    for path, node in _walk(model):
+    for path, node in walk_model(model):
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -404,7 +404,7 @@ def _child_names(layer: Any, subs: list[Any]) -> list[str]:
     of ``self.blocks`` -> ``"blocks_1"``), so paths are the same in a model
     and in its swapped copy.
     """
-    if _is_graph_model(layer):
+    if is_graph_model(layer):
         return [sub.name for sub in subs]
     attr_of: dict[int, str] = {}
     for attr, held in vars(layer).items():
@@ -433,7 +433,7 @@ def _find_inside(
         if site is not None:
             site = ActivationSite(sub_path, site.layer, "sublayer", site.activation)
             yield _Found(site, sub, host, (*route, i), layer)
-        elif _is_graph_model(sub) or _opens(sub):
+        elif is_graph_model(sub) or _opens(sub):
             yield from _find_inside(sub, sub_path, host, (*route, i), seen)
 
 
@@ -462,13 +462,13 @@ def find_activations(model: keras.Model) -> list[ActivationSite]:
         ['relu', 'relu', 'softmax']
 
     """
-    _check_model(model, "find_activations")
+    check_model(model, "find_activations")
     return [f.site for f in _find(model)]
 
 
 def layer_paths(model: keras.Model) -> list[str]:
     """All graph paths of ``model`` (layers, op nodes, nested models' layers), in order."""
-    return [path for path, _ in _walk(model)]
+    return [path for path, _ in walk_model(model)]
 
 
 def _own_call(layer: Any) -> bool:
@@ -492,7 +492,7 @@ def hidden_code_layers(model: keras.Model) -> list[str]:
     out: list[str] = []
 
     def visit(layer: Any, path: str) -> None:
-        if not isinstance(layer, klayers.Layer) or _is_graph_model(layer):
+        if not isinstance(layer, klayers.Layer) or is_graph_model(layer):
             return
         below = any(p == path or p.startswith(path + "/") for p in with_sites)
         if _own_call(layer) and not below:
@@ -503,7 +503,7 @@ def hidden_code_layers(model: keras.Model) -> list[str]:
         for sub, name in zip(subs, _child_names(layer, subs), strict=True):
             visit(sub, f"{path}/{name}")
 
-    for path, node in _walk(model):
+    for path, node in walk_model(model):
         visit(node, path)
     return out
 
@@ -750,7 +750,7 @@ def _patch_inside(pair: _Pair) -> None:
             # Named after its path segment, so the path stays the same in the copy.
             segment = found.site.path.rsplit("/", 1)[-1]
             replacement = _new_layer(sub, found.site, value, name=segment)
-            if _is_graph_model(owner) or not _replace_attribute(owner, sub, replacement):
+            if is_graph_model(owner) or not _replace_attribute(owner, sub, replacement):
                 raise ValueError(
                     f"swap_activations: the {found.site.layer} layer {found.site.path!r} "
                     "sits inside a model held by a custom layer (or in an attribute "
@@ -855,7 +855,7 @@ def swap_activations(
         >>> new = swap_activations(model, {"relu": "leaky_relu"})  # doctest: +SKIP
 
     """
-    _check_model(model, "swap_activations")
+    check_model(model, "swap_activations")
     if not isinstance(mapping, Mapping) or not mapping:
         raise TypeError(
             "swap_activations expects a non-empty dict {old activation: new "
@@ -909,7 +909,7 @@ def swap_activations(
                     "get_config() (and accept it in __init__)."
                 )
         by_id[id(f.obj)] = (f.site, value)
-    path_of = {id(node): path for path, node in reversed(list(_walk(model)))}
+    path_of = {id(node): path for path, node in reversed(list(walk_model(model)))}
 
     # 2. Clone, rebuilding only the targets (op nodes are copied, never shared).
     pairs: list[_Pair] = []
