@@ -1,4 +1,10 @@
-"""Describe the machine and software the figures were measured on, and its load."""
+"""Describe the machine and software the figures were measured on, and its load.
+
+Not pyperf: its metadata (``python -m pyperf metadata``) knows nothing of
+TensorFlow, Keras or GPUs, which are what the figures depend on, and its
+statistics would replace three lines of :mod:`statistics` (median, p90) at the
+cost of a new dependency. The plugins keep their own timing loops.
+"""
 
 from __future__ import annotations
 
