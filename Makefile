@@ -8,6 +8,11 @@ STAMP  := $(VENV)/.actlab-installed
 # JupyterLab setting defaults for this venv's JupyterLab: no news, no update checks
 # (JupyterLab reads every overrides.d/*.json of its app settings folder).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/actlab.json
+# What `make setup` installs; `make wheelhouse` downloads the same for offline rooms.
+SETUP_REQS := -e ".[dev]"
+# The offline kit: when wheelhouse/ holds a manifest, setup installs from it, no index.
+WHEELHOUSE := $(wildcard wheelhouse/manifest.json)
+PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links wheelhouse,)
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
@@ -20,13 +25,14 @@ export PYTHONHASHSEED := 0
 # Never download a browser of Playwright's own: we drive the system chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup lab test test-unit test-notebooks lint bench clean help
+.PHONY: setup lab test test-unit test-notebooks lint bench clean help wheelhouse
 
 help:
 	@echo "make lab    - set up (first time) and open the course in JupyterLab"
 	@echo "make test   - set up, then run unit tests and execute every notebook"
 	@echo "make lint   - ruff on actlab, tests, bench and notebooks"
 	@echo "make bench  - measure notebook times, slider latency, probe/surgery speed"
+	@echo "make wheelhouse - (online) download an offline install kit into wheelhouse/"
 	@echo "make clean  - remove the virtual environment and caches"
 
 setup: $(STAMP) $(LAB_OVERRIDES)
@@ -34,9 +40,11 @@ setup: $(STAMP) $(LAB_OVERRIDES)
 # Re-runs when pyproject.toml changes; otherwise a no-op (works offline).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --progress-bar off -e ".[dev]" > $(VENV)/pip-install.log 2>&1 \
+	$(if $(WHEELHOUSE),@$(BIN)/python tools/wheelhouse.py verify wheelhouse)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_SOURCE) --progress-bar off $(SETUP_REQS) > $(VENV)/pip-install.log 2>&1 \
 		|| { tail -40 $(VENV)/pip-install.log; echo "setup: pip install failed (full log: $(VENV)/pip-install.log)"; exit 1; }
+	$(if $(WHEELHOUSE),@$(BIN)/python tools/wheelhouse.py install-mnist wheelhouse)
 	@touch $(STAMP)
 	@echo "actlab environment ready in $(VENV)"
 
@@ -44,6 +52,11 @@ $(LAB_OVERRIDES): etc/jupyterlab/actlab.json $(STAMP)
 	@mkdir -p $(dir $@)
 	@cp etc/jupyterlab/actlab.json $@
 	@echo "JupyterLab news and update checks off ($@)"
+
+# Online, once: every wheel `make setup` installs, for this Python and platform, at
+# the versions in .venv, with a manifest (sha256) and a cached real MNIST when there is one.
+wheelhouse: setup
+	$(BIN)/python tools/wheelhouse.py download --dest wheelhouse -- $(SETUP_REQS)
 
 # 127.0.0.1 only, token authentication on (JupyterLab's default: the URL it
 # prints carries the token). The URL opens the first notebook, in a browser
