@@ -59,6 +59,7 @@ def target() -> dict[str, str]:
     """The Python and platform this machine installs wheels for."""
     return {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "python_version": ".".join(map(str, sys.version_info[:3])),
         "implementation": sys.implementation.name,
         "platform": sys.platform,
         "machine": platform.machine().lower(),
@@ -163,6 +164,13 @@ def verify(dest: Path) -> dict:
                 f"{here['python']} on {here['platform']} {here['machine']}. Build a kit "
                 f"on a machine like this one (or see 'When platforms differ' in "
                 f"docs/instructors.md).")
+    built_with = tuple(int(v) for v in built_for.get("python_version", "0").split("."))
+    if sys.version_info[:3] < built_with:  # a wheel may need it (soupsieve: >=3.11.5)
+        raise KitError(
+            f"{dest}/ was built with Python {built_for['python_version']}; this machine has "
+            f"{here['python_version']}, older, and some wheels in the kit may refuse it. "
+            f"Build the kit with the oldest Python {here['python']} in the room, or update "
+            f"this machine's Python.")
     for wheel in sorted(dest.glob("*.whl")):
         if wheel.name not in listed:
             raise KitError(f"{wheel} is not in {path}: remove it or rebuild the kit. "
