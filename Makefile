@@ -25,7 +25,8 @@ export PYTHONHASHSEED := 0
 # Never download a browser of Playwright's own: we drive the system chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup lab test test-unit test-notebooks lint bench clean help wheelhouse
+.PHONY: setup lab test test-unit test-notebooks lint bench clean help wheelhouse book \
+	test-workshop
 
 help:
 	@echo "make lab    - set up (first time) and open the course in JupyterLab"
@@ -33,6 +34,8 @@ help:
 	@echo "make lint   - ruff on actlab, tests, bench and notebooks"
 	@echo "make bench  - measure notebook times, slider latency, probe/surgery speed"
 	@echo "make wheelhouse - (online) download an offline install kit into wheelhouse/"
+	@echo "make book   - execute every notebook and write a static HTML copy to build/book/"
+	@echo "make test-workshop - the kit end to end: offline install from wheelhouse/, the book"
 	@echo "make clean  - remove the virtual environment and caches"
 
 setup: $(STAMP) $(LAB_OVERRIDES)
@@ -58,6 +61,10 @@ $(LAB_OVERRIDES): etc/jupyterlab/actlab.json $(STAMP)
 wheelhouse: setup
 	$(BIN)/python tools/wheelhouse.py download --dest wheelhouse -- $(SETUP_REQS)
 
+# Every notebook executed (fresh kernel, offline), rendered to build/book/index.html.
+book: setup
+	$(BIN)/python tools/build_book.py --out build/book
+
 # 127.0.0.1 only, token authentication on (JupyterLab's default: the URL it
 # prints carries the token). The URL opens the first notebook, in a browser
 # tab or when pasted.
@@ -80,8 +87,13 @@ test-notebooks: setup
 		../$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
 		-p no:cacheprovider -o testpaths=. -o norecursedirs=.ipynb_checkpoints .
 
+# Minutes, and online once (the kit): a fresh clone installed from wheelhouse/ in a
+# network namespace with no route out, then `actlab doctor`; the book build. .ci/run runs it.
+test-workshop: wheelhouse
+	ACTLAB_WORKSHOP_TESTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/workshop
+
 lint: setup
-	$(BIN)/ruff check actlab tests bench notebooks
+	$(BIN)/ruff check actlab tests bench notebooks tools
 
 bench: setup
 	$(BIN)/python bench/run.py
