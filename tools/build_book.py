@@ -12,8 +12,8 @@ and writes ``build/book/``:
   how long it took to run.
 
 Sliders and buttons (ipywidgets) need a running kernel, so a page cannot keep
-them live: each widget is replaced by a picture of its first state (its
-plots, its status text and a line listing its controls' starting values), and
+them live: each widget is replaced by a picture of the state the run left it
+in (its plots, its status text and a line listing its controls' values), and
 the page carries a banner saying so and how to get the live version.
 
 Usage: ``python tools/build_book.py [--out build/book] [notebooks ...]``.
@@ -42,9 +42,9 @@ BANNER_CLASS = "actlab-static-banner"
 BANNER = (
     '<div class="{cls}" style="background:#fff4ce;border:1px solid #e0c060;padding:8px 14px;'
     'margin:8px 0 16px 0;font-family:sans-serif">'
-    "<b>Static copy.</b> The sliders and buttons on this page are not live here: each shows "
-    "a picture of its first state. To move them, open <code>notebooks/{name}</code> in "
-    "JupyterLab (<code>make lab</code>).</div>"
+    "<b>Static copy.</b> The sliders and buttons on this page are not live here: each is "
+    "shown as a picture, as the run left it. To move them, open <code>notebooks/{name}</code> "
+    "in JupyterLab (<code>make lab</code>).</div>"
 )
 # Widgets that only display (a progress bar, its text, a plot); anything else is a control.
 DISPLAY_ONLY = {"BoxModel", "HBoxModel", "VBoxModel", "GridBoxModel", "HTMLModel", "HTMLMathModel",
