@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 
+from actlab._validate import check_int
+
 
 def seed(n: int = 42, *, deterministic: bool = True) -> int:
     """Seed Python, NumPy and Keras (and through it TensorFlow).
@@ -25,11 +27,7 @@ def seed(n: int = 42, *, deterministic: bool = True) -> int:
         ValueError: If ``n`` is not a non-negative integer.
 
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(
-            f"seed expects a non-negative integer such as 42. Received: n={n!r}"
-        )
-    n = int(n)
+    n = check_int("n", n, low=0, hint="actlab.seed(42) is the course's default.")
     os.environ["PYTHONHASHSEED"] = str(n)
     random.seed(n)
     np.random.seed(n)

@@ -18,18 +18,33 @@ Definitions used for the flags:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from actlab._keras import keras, tf
-from actlab._tables import markdown_table, text_table
+from actlab._tables import Table
+from actlab._validate import did_you_mean
+
+__all__ = [
+    "ACTIVATIONS",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "Activation",
+    "NumpyFn",
+    "PropertiesTable",
+    "canonical_name",
+    "derivative",
+    "get",
+    "names",
+    "numpy_pair",
+    "properties_table",
+]
 
 INF = math.inf
 
@@ -176,14 +191,39 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def canonical_name(name: str) -> str:
-    """Return the canonical catalogue name for ``name`` (aliases resolved).
+def canonical_name(name: str, *, allow_keras: bool = False) -> str:
+    """Return the canonical catalogue name for ``name`` (the one activation-name resolver).
+
+    Case, hyphens and spaces do not matter, and aliases resolve
+    (``"Leaky-ReLU"`` and ``"lrelu"`` give ``"leaky_relu"``, ``"swish"`` gives
+    ``"silu"``). Every catalogue name is also the name ``keras.activations``
+    uses.
+
+    Args:
+        name: An activation name.
+        allow_keras: Also accept a name that ``keras.activations.get``
+            knows but the catalogue does not (e.g. ``"hard_tanh"``); it is
+            returned normalised.
+
+    Returns:
+        The canonical name.
 
     Raises:
+        TypeError: If ``name`` is not a string.
         ValueError: If the name is unknown; the message suggests close names.
 
     """
-    return get(name).name
+    if not allow_keras:
+        return get(name).name
+    try:
+        return get(name).name
+    except ValueError as catalog_error:
+        key = _normalise(name)
+        try:
+            keras().activations.get(key)
+        except (ValueError, TypeError):
+            raise catalog_error from None
+        return key
 
 
 def get(name: str) -> Activation:
@@ -210,18 +250,12 @@ def get(name: str) -> Activation:
     key = _ALIASES.get(key, key)
     if key in ACTIVATIONS:
         return ACTIVATIONS[key]
-    candidates = [*ACTIVATIONS, *_ALIASES]
-    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
-    close = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    spellings = {n: n for n in ACTIVATIONS} | _ALIASES
+    hint = did_you_mean(key, spellings)
     raise ValueError(
-        f"Unknown activation name: {name!r}.{hint} "
+        f"Unknown activation name: {name!r}. {hint + ' ' if hint else ''}"
         f"Known activations: {', '.join(ACTIVATIONS)}."
     )
-
-
-def __iter__() -> Iterator[str]:  # pragma: no cover - module iteration helper
-    return iter(ACTIVATIONS)
 
 
 def derivative(name: str, x: Any) -> np.ndarray:
@@ -456,27 +490,22 @@ def numpy_pair(name: str, **params: float) -> tuple[NumpyFn, NumpyFn]:
 
 
 @dataclass(frozen=True)
-class PropertiesTable:
-    """A table of activation properties that renders in notebooks."""
+class PropertiesTable(Table):
+    """A table of activation properties: prints as text, renders as HTML/Markdown in Jupyter."""
 
     rows: list[dict[str, Any]]
 
     _COLUMNS = ("name", "range", "zero_centred", "monotonic", "smooth", "saturating")
 
+    def _columns(self) -> tuple[str, ...]:
+        return self._COLUMNS
+
     def _cells(self) -> list[list[str]]:
-        out = []
-        for row in self.rows:
-            out.append([
-                row[c] if isinstance(row[c], str) else ("yes" if row[c] else "no")
-                for c in self._COLUMNS
-            ])
-        return out
-
-    def __str__(self) -> str:
-        return text_table(self._COLUMNS, self._cells())
-
-    def _repr_markdown_(self) -> str:
-        return markdown_table(self._COLUMNS, self._cells())
+        return [
+            [row[c] if isinstance(row[c], str) else ("yes" if row[c] else "no")
+             for c in self._COLUMNS]
+            for row in self.rows
+        ]
 
 
 def properties_table(selected: list[str] | None = None) -> PropertiesTable:
@@ -487,7 +516,7 @@ def properties_table(selected: list[str] | None = None) -> PropertiesTable:
 
     Returns:
         A :class:`PropertiesTable`; it prints as text and renders as a
-        Markdown table in Jupyter.
+        table in Jupyter (HTML, with a Markdown fallback).
 
     """
     recs = [get(n) for n in selected] if selected is not None else list(_RECORDS)

@@ -18,7 +18,6 @@ Importing this module imports Keras (``import actlab`` alone does not).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 
 from actlab._keras import keras as _load_keras
 from actlab._keras import tf as _load_tf
+from actlab._validate import check_range
 
 __all__ = [
     "GradientCheck",
@@ -76,16 +76,7 @@ class LearnableSwish(keras.layers.Layer):
 
     def __init__(self, beta_initial: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if (
-            isinstance(beta_initial, bool)
-            or not isinstance(beta_initial, (int, float))
-            or not math.isfinite(beta_initial)
-        ):
-            raise ValueError(
-                "beta_initial must be a finite number such as 1.0. "
-                f"Received: beta_initial={beta_initial!r}"
-            )
-        self.beta_initial = float(beta_initial)
+        self.beta_initial = check_range("beta_initial", beta_initial, None, None)
 
     def build(self, input_shape: Any) -> None:  # noqa: D102
         self.beta = self.add_weight(
@@ -183,13 +174,7 @@ def check_gradient(fn: Callable[[Any], Any], x: Any, eps: float = 1e-4) -> Gradi
             automatic differentiation cannot see through), or it changes the shape.
 
     """
-    if (
-        isinstance(eps, bool)
-        or not isinstance(eps, (int, float))
-        or not eps > 0
-        or not math.isfinite(eps)
-    ):
-        raise ValueError(f"eps must be a small positive number such as 1e-4. Received: eps={eps!r}")
+    eps = check_range("eps", eps, 0.0, None, low_open=True, hint="Use a small step such as 1e-4.")
     xs = np.asarray(x, dtype="float64")
     if xs.size == 0 or not np.all(np.isfinite(xs)):
         raise ValueError(

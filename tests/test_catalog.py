@@ -214,12 +214,32 @@ def test_non_string_name_is_a_type_error():
         catalog.get(lambda x: x)
 
 
+def test_canonical_name_accepts_keras_only_names_on_request():
+    """A name only Keras knows resolves with allow_keras=True and is refused without it."""
+    assert catalog.canonical_name("Hard-Tanh", allow_keras=True) == "hard_tanh"
+    assert catalog.canonical_name("swish", allow_keras=True) == "silu"
+    with pytest.raises(ValueError, match="Unknown activation name: 'hard_tanh'"):
+        catalog.canonical_name("hard_tanh")
+    with pytest.raises(ValueError, match="Did you mean 'relu'"):
+        catalog.canonical_name("rleu", allow_keras=True)
+
+
+def test_catalog_module_declares_its_public_names():
+    """__all__ lists what exists; the module is not iterable (use names())."""
+    assert set(catalog.__all__) <= set(dir(catalog))
+    assert {"get", "canonical_name", "names", "properties_table"} <= set(catalog.__all__)
+    with pytest.raises(TypeError):
+        iter(catalog)
+
+
 def test_properties_table_renders_every_activation():
-    """The table has one row per activation and renders as text and Markdown."""
+    """The table has one row per activation and renders as text, Markdown and HTML."""
     table = catalog.properties_table()
     assert [r["name"] for r in table.rows] == catalog.names()
     md = table._repr_markdown_()
     assert md.count("\n") == len(catalog.names()) + 1
+    html = table._repr_html_()
+    assert html.count("<tr>") == len(catalog.names()) + 1 and "<td>[0, inf)</td>" in html
     assert "[0, inf)" in str(table)
     assert [r["name"] for r in catalog.properties_table(["tanh", "relu"]).rows] == [
         "tanh", "relu"]

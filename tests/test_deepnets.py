@@ -76,9 +76,9 @@ def test_calibrate_batch_norm_makes_inference_match_training_mode():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"depth": 0}, "depth must be a positive integer"),
-        ({"depth": 2, "width": 0}, "width must be a positive integer"),
-        ({"depth": 2, "kernel_initializer": "he"}, "Unknown kernel_initializer 'he'"),
+        ({"depth": 0}, "depth must be an integer >= 1. Received: depth=0"),
+        ({"depth": np.int64(2), "width": 0}, "width must be an integer >= 1. Received: width=0"),
+        ({"depth": 2, "kernel_initializer": "he_norml"}, "Did you mean 'he_normal'"),
         ({"depth": 2, "bias": float("nan")}, "bias must be a finite number"),
         ({"depth": 2, "activation": "rellu"}, "Did you mean 'relu'"),
         ({"depth": 2, "output_units": 0}, "output_units must be"),

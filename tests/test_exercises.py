@@ -54,8 +54,9 @@ def _toy() -> Question:
             raise Incorrect(f"2 + 2 is not {answer!r}.")
         return "Well done."
 
-    return Question("q1", "What is 2 + 2?", checker, "Count.", "It is 4.", "answer = 4",
-                    lambda: 4, [(lambda: 5, "not 5")])
+    return Question(qid="q1", prompt="What is 2 + 2?", checker=checker, hint_text="Count.",
+                    solution_text="It is 4.", solution_code="answer = 4", reference=lambda: 4,
+                    wrong_answers=[(lambda: 5, "not 5")])
 
 
 def test_strict_mode_raises_on_missing_and_wrong(monkeypatch):
@@ -90,3 +91,139 @@ def test_duplicate_question_ids_are_refused():
     """An exercise set cannot have two q1s."""
     with pytest.raises(ValueError, match="duplicate"):
         ExerciseSet("xx", "t", [_toy(), _toy()])
+
+
+# ----------------------------------------------------------------------- the framework
+
+
+def test_question_takes_keyword_arguments_only():
+    """Question(...) refuses positional arguments: every field is named at the call."""
+    with pytest.raises(TypeError):
+        Question("q1", "What is 2 + 2?", lambda a: None, "Count.", "It is 4.", "answer = 4",
+                 lambda: 4)
+
+
+def test_exercise_not_passed_is_exported():
+    """ExerciseNotPassed is public (in __all__) and an AssertionError."""
+    assert "ExerciseNotPassed" in exercises.__all__
+    assert issubclass(exercises.ExerciseNotPassed, AssertionError)
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "plain"),
+    [
+        ("correct", "Correct", "q1: correct!"),
+        ("incorrect", "Not quite", "q1: not quite."),
+        ("not_attempted", "Not attempted yet", "q1: not attempted yet."),
+        ("hint", "Hint", "Hint (q1):"),
+        ("solution", "Solution", "Solution (q1):"),
+    ],
+)
+def test_feedback_has_a_text_label_in_html_and_plain_text(kind, label, plain):
+    """The box says its verdict in words (not colour only), with an ARIA role and label."""
+    fb = exercises.Feedback(kind, "q1", "Use `x < 0` & <b>not</b> this.", code="a = 1")
+    page = fb._repr_html_()
+    assert "<strong" in page and f"{label}:</strong>" in page
+    assert "role='status'" in page or "role='note'" in page
+    assert f"aria-label='q1: {label}'" in page
+    assert "<code>x &lt; 0</code>" in page and "&lt;b&gt;" in page  # escaped, code marked
+    assert "<pre" in page and "a = 1" in page
+    text = str(fb)
+    assert text.startswith(plain) and "Use `x < 0`" in text and text.endswith("a = 1")
+    assert repr(fb) == text
+
+
+def test_check_prints_plain_text_outside_jupyter(capsys):
+    """In a terminal (no IPython kernel) the feedback is printed as plain text."""
+    assert _toy().check(4) is True
+    out = capsys.readouterr().out
+    assert out.startswith("q1: correct! Well done.") and "<div" not in out
+
+
+def test_check_displays_the_box_in_a_kernel(monkeypatch):
+    """In a Jupyter kernel the feedback goes through IPython.display (HTML + plain text)."""
+    import IPython
+    import IPython.display
+
+    shown = []
+
+    class Shell:
+        kernel = object()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    assert _toy().check(5) is False
+    assert len(shown) == 1 and shown[0].kind == "incorrect"
+    assert "Not quite:" in shown[0]._repr_html_() and "2 + 2 is not 5" in str(shown[0])
+
+
+def test_hints_come_one_after_another(capsys):
+    """hint() shows the next hint on each call, hint(n) a given one; the last one stays."""
+    q = Question(qid="q1", prompt="p", checker=lambda a: None, hint_text=["nudge", "nearly"],
+                 solution_text="s", solution_code="c", reference=lambda: 1)
+    q.hint()
+    q.hint()
+    q.hint()
+    q.hint(1)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["Hint (q1): (1/2) nudge", "Hint (q1): (2/2) nearly",
+                   "Hint (q1): (2/2) nearly", "Hint (q1): (1/2) nudge"]
+
+
+def test_a_checker_that_crashes_does_not_raise_in_normal_mode(capsys, monkeypatch):
+    """An unexpected error in a checker is reported as feedback; strict mode re-raises it."""
+    def checker(answer):
+        return 1 / answer
+
+    q = Question(qid="q1", prompt="p", checker=checker, hint_text="h", solution_text="s",
+                 solution_code="c", reference=lambda: 1)
+    assert q.check(0) is False
+    assert "could not evaluate this answer: ZeroDivisionError" in capsys.readouterr().out
+    monkeypatch.setenv(exercises.STRICT_ENV, "1")
+    with pytest.raises(ZeroDivisionError):
+        q.check(0)
+
+
+def test_a_correct_check_records_progress(monkeypatch):
+    """A correct check calls actlab.progress.record(notebook, question); a wrong one does not."""
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("actlab.progress")
+    fake.record = lambda notebook, question: calls.append((notebook, question))
+    monkeypatch.setitem(sys.modules, "actlab.progress", fake)
+    import actlab
+
+    monkeypatch.setattr(actlab, "progress", fake, raising=False)
+    ExerciseSet("07", "t", [q := _toy()])
+    q.check(5)
+    q.check(4)
+    assert calls == [("07", "q1")]
+
+
+def test_progress_that_fails_never_breaks_a_check(monkeypatch, capsys):
+    """A broken progress module (raising on record) leaves the check's verdict alone."""
+    import sys
+    import types
+
+    def broken(notebook, question):
+        raise OSError("disk full")
+
+    fake = types.ModuleType("actlab.progress")
+    fake.record = broken
+    monkeypatch.setitem(sys.modules, "actlab.progress", fake)
+    import actlab
+
+    monkeypatch.setattr(actlab, "progress", fake, raising=False)
+    assert _toy().check(4) is True
+    assert "correct!" in capsys.readouterr().out
+
+
+def test_solution_apply_on_a_question_without_widget(capsys, monkeypatch):
+    """solution(apply=...) on a typed-answer question says there is no widget to set."""
+    _toy().solution(apply=object())
+    assert "not a slider exercise" in capsys.readouterr().out
+    monkeypatch.setenv(exercises.STRICT_ENV, "1")
+    with pytest.raises(ExerciseNotPassed, match="not a slider exercise"):
+        _toy().solution(apply=object())

@@ -114,6 +114,8 @@ def _outputs_text(nb):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
                 yield i, out.get("name"), out.get("text", "")
+            elif out.get("output_type") == "display_data":  # exercise feedback boxes
+                yield i, "display", out.get("data", {}).get("text/plain", "")
             elif out.get("output_type") == "error":
                 yield i, "error", f"{out.get('ename')}: {out.get('evalue')}"
 
@@ -138,5 +140,5 @@ def test_runs_with_solutions_filled_in(path, kernel_env, monkeypatch):
     noisy = [(i, text[:200]) for i, _, text in _outputs_text(solved) if FORBIDDEN.search(text)]
     assert not noisy, f"{path.name} printed warnings: {noisy[:3]}"
     correct = sum(text.count(": correct!") for _, name, text in _outputs_text(solved)
-                  if name == "stdout")
+                  if name in ("stdout", "display"))
     assert correct == len(exercises.load(path.name[:2])), "every check must confirm"

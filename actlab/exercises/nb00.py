@@ -55,24 +55,28 @@ def _check_sigmoid(answer: Any) -> str:
 
 EXERCISES = ExerciseSet("00", "Start here", [
     Question(
-        "q1",
-        "How many training images did `actlab.data.load_mnist(limit=1000)` give you?",
-        _check_count,
-        "x_train holds one image per row: its length is the count.",
-        "The training images are x_train; len(x_train) counts them (the limit caps it).",
-        "answer_q1 = len(x_train)",
-        _train_count,
-        [(lambda: 784, "size of one image"), (lambda: _train_count() // 4, "test"),
+        qid="q1",
+        prompt="How many training images did `actlab.data.load_mnist(limit=1000)` give you?",
+        checker=_check_count,
+        hint_text="x_train holds one image per row: its length is the count.",
+        solution_text=(
+            "The training images are x_train; len(x_train) counts them (the limit caps it)."
+        ),
+        solution_code="answer_q1 = len(x_train)",
+        reference=_train_count,
+        wrong_answers=[(lambda: 784, "size of one image"), (lambda: _train_count() // 4, "test"),
          (lambda: np.zeros(3), "array")],
     ),
     Question(
-        "q2",
-        "What is sigmoid(0)? Compute it with `actlab.catalog.get('sigmoid')`.",
-        _check_sigmoid,
-        "actlab.catalog.get('sigmoid') returns a callable: call it on 0.0.",
-        "sigmoid(0) = 1 / (1 + exp(0)) = 0.5.",
-        "answer_q2 = float(actlab.catalog.get('sigmoid')(0.0))",
-        _sigmoid_at_zero,
-        [(lambda: 0.0, "relu(0)"), (lambda: 1.0, "denominator"), (lambda: "half", "number")],
+        qid="q2",
+        prompt="What is sigmoid(0)? Compute it with `actlab.catalog.get('sigmoid')`.",
+        checker=_check_sigmoid,
+        hint_text="actlab.catalog.get('sigmoid') returns a callable: call it on 0.0.",
+        solution_text="sigmoid(0) = 1 / (1 + exp(0)) = 0.5.",
+        solution_code="answer_q2 = float(actlab.catalog.get('sigmoid')(0.0))",
+        reference=_sigmoid_at_zero,
+        wrong_answers=(
+            [(lambda: 0.0, "relu(0)"), (lambda: 1.0, "denominator"), (lambda: "half", "number")]
+        ),
     ),
 ])

@@ -150,45 +150,55 @@ def _check_zero_centred(answer: Any) -> str:
 
 EXERCISES = ExerciseSet("01", "Activation gallery", [
     Question(
-        "q1",
-        "Draw every activation in `actlab.catalog.names()` side by side, one panel each, "
+        qid="q1",
+        prompt="Draw every activation in `actlab.catalog.names()` side by side, one panel each, "
         "and give the Figure.",
-        _check_gallery,
-        "fig, axes = plt.subplots(3, 5); then zip(names, axes.ravel()) and "
+        checker=_check_gallery,
+        hint_text="fig, axes = plt.subplots(3, 5); then zip(names, axes.ravel()) and "
         "plot_activations(name, ax=ax, derivatives=False).",
-        "A 3 x 5 grid holds the 15 activations; plot_activations draws into each ax.",
-        "from matplotlib import pyplot as plt\n\n"
+        solution_text="A 3 x 5 grid holds the 15 activations; plot_activations draws into each ax.",
+        solution_code="from matplotlib import pyplot as plt\n\n"
         "fig, axes = plt.subplots(3, 5, figsize=(15, 8))\n"
         "for name, ax in zip(actlab.catalog.names(), axes.ravel(), strict=True):\n"
         "    actlab.plotting.plot_activations(name, ax=ax, derivatives=False)\n"
         "answer_q1 = fig",
-        _gallery_reference,
-        [(_three_only, "missing"), (_all_in_one, "one panel each"),
+        reference=_gallery_reference,
+        wrong_answers=[(_three_only, "missing"), (_all_in_one, "one panel each"),
          (lambda: "figure", "matplotlib Figure")],
     ),
     Question(
-        "q2",
-        "Find a temperature T at which the top class of logits [2.0, 1.0, 0.1] gets a "
+        qid="q2",
+        prompt="Find a temperature T at which the top class of logits [2.0, 1.0, 0.1] gets a "
         "softmax probability between 0.40 and 0.50.",
-        _check_temperature,
-        "Dividing logits by T > 1 flattens the distribution. Try the softmax_explorer slider.",
-        "Any T between about 2.02 and 4.97 works; e.g. bisect on T for p = 0.45.",
-        "answer_q2 = 2.5",
-        _temperature_reference,
-        [(lambda: 1.0, "raise T"), (lambda: 50.0, "too flat"), (lambda: 0, "positive"),
-         (lambda: "hot", "one number")],
+        checker=_check_temperature,
+        hint_text=(
+            "Dividing logits by T > 1 flattens the distribution. Try the softmax_explorer slider."
+        ),
+        solution_text="Any T between about 2.02 and 4.97 works; e.g. bisect on T for p = 0.45.",
+        solution_code="answer_q2 = 2.5",
+        reference=_temperature_reference,
+        wrong_answers=(
+            [(lambda: 1.0, "raise T"), (lambda: 50.0, "too flat"), (lambda: 0, "positive"),
+            (lambda: "hot", "one number")]
+        ),
     ),
     Question(
-        "q3",
-        "Which activations of the catalogue are zero-centred? Give a set of names.",
-        _check_zero_centred,
-        "Look at the zero_centred column of `actlab.catalog.properties_table()`.",
-        "tanh, softsign and linear are odd functions; SELU's constants are chosen so that "
-        "N(0, 1) inputs give mean 0 and variance 1.",
-        "answer_q3 = {name for name, rec in actlab.catalog.ACTIVATIONS.items() "
+        qid="q3",
+        prompt="Which activations of the catalogue are zero-centred? Give a set of names.",
+        checker=_check_zero_centred,
+        hint_text="Look at the zero_centred column of `actlab.catalog.properties_table()`.",
+        solution_text=(
+            "tanh, softsign and linear are odd functions; SELU's constants are chosen so that "
+            "N(0, 1) inputs give mean 0 and variance 1."
+        ),
+        solution_code="answer_q3 = {name for name, rec in actlab.catalog.ACTIVATIONS.items() "
         "if rec.zero_centred}",
-        _zero_centred,
-        [(lambda: {"tanh"}, "missed"), (lambda: _zero_centred() | {"sigmoid"}, "never negative"),
-         (lambda: _zero_centred() | {"elu"}, "mean output"), (lambda: "tanh", "set")],
+        reference=_zero_centred,
+        wrong_answers=[
+            (lambda: {"tanh"}, "missed"),
+            (lambda: _zero_centred() | {"sigmoid"}, "never negative"),
+            (lambda: _zero_centred() | {"elu"}, "mean output"),
+            (lambda: "tanh", "set"),
+        ],
     ),
 ])

@@ -194,19 +194,28 @@ EXERCISES = ExerciseSet(
     "Why non-linearity",
     [
         Question(
-            "q1",
-            "`deep_linear = actlab.models.linear_stack([4, 6, 5, 3], seed=7)` stacks three Dense "
-            "layers without activation. Give the pair (W, b) of the single linear layer it "
-            "equals: deep_linear(x) == x @ W + b.",
-            _check_merged,
-            "Start from two layers: (x @ W1 + b1) @ W2 + b2. Expand it, then add the third layer "
-            "the same way. `layer.get_weights()` returns [kernel, bias].",
-            "Composing affine maps gives an affine map: W = W1 @ W2 @ W3 and "
+            qid="q1",
+            prompt=(
+                "`deep_linear = actlab.models.linear_stack([4, 6, 5, 3], seed=7)` stacks three "
+                "Dense "
+                "layers without activation. Give the pair (W, b) of the single linear layer it "
+                "equals: deep_linear(x) == x @ W + b."
+            ),
+            checker=_check_merged,
+            hint_text=(
+                "Start from two layers: (x @ W1 + b1) @ W2 + b2. Expand it, then add the third "
+                "layer "
+                "the same way. `layer.get_weights()` returns [kernel, bias]."
+            ),
+            solution_text="Composing affine maps gives an affine map: W = W1 @ W2 @ W3 and "
             "b = (b1 @ W2 + b2) @ W3 + b3.",
-            "(W1, b1), (W2, b2), (W3, b3) = (layer.get_weights() for layer in deep_linear.layers)\n"
-            "answer_q1 = (W1 @ W2 @ W3, (b1 @ W2 + b2) @ W3 + b3)",
-            _merged_reference,
-            [
+            solution_code=(
+                "(W1, b1), (W2, b2), (W3, b3) = (layer.get_weights() for layer in "
+                "deep_linear.layers)\n"
+                "answer_q1 = (W1 @ W2 @ W3, (b1 @ W2 + b2) @ W3 + b3)"
+            ),
+            reference=_merged_reference,
+            wrong_answers=[
                 (_transposed, "transposed"),
                 (_last_bias_only, "earlier biases"),
                 (_forgot_b2, "W is right but b is not"),
@@ -214,18 +223,26 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Build and train a network whose hidden layers all use tanh and that reaches a test "
-            f"accuracy of at least {ACCURACY_BAR} on the circles (x_test, y_test = "
-            "make_circles(400, seed=1)). Give the trained model.",
-            _check_tanh_model,
-            "Copy the ReLU network of this notebook, change the hidden activation to 'tanh', "
-            "compile and fit.",
-            "tanh bends the plane just as ReLU does, only smoothly; two hidden layers of 16 units "
-            "and 40 epochs of Adam separate the circles.",
-            _Q2_SOLUTION,
-            _tanh_reference,
-            [
+            qid="q2",
+            prompt=(
+                "Build and train a network whose hidden layers all use tanh and that reaches a "
+                "test "
+                f"accuracy of at least {ACCURACY_BAR} on the circles (x_test, y_test = "
+                "make_circles(400, seed=1)). Give the trained model."
+            ),
+            checker=_check_tanh_model,
+            hint_text=(
+                "Copy the ReLU network of this notebook, change the hidden activation to 'tanh', "
+                "compile and fit."
+            ),
+            solution_text=(
+                "tanh bends the plane just as ReLU does, only smoothly; two hidden layers of 16 "
+                "units "
+                "and 40 epochs of Adam separate the circles."
+            ),
+            solution_code=_Q2_SOLUTION,
+            reference=_tanh_reference,
+            wrong_answers=[
                 (lambda: _untrained("relu"), "uses relu"),
                 (lambda: _untrained(None), "is linear"),
                 (lambda: _untrained("tanh"), "Test accuracy"),

@@ -242,22 +242,27 @@ EXERCISES = ExerciseSet(
     "Activations in Keras",
     [
         Question(
-            "q1",
-            "Build a model with 8 inputs, a hidden Dense(16) followed by a leaky ReLU with "
+            qid="q1",
+            prompt="Build a model with 8 inputs, a hidden Dense(16) followed by a leaky ReLU with "
             "negative slope 0.1, and a Dense(1) output.",
-            _check_leaky,
-            "keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.LeakyReLU(...), "
-            "layers.Dense(1)]). Which keyword does Keras 3 use for the slope?",
-            "LeakyReLU's slope is negative_slope in Keras 3 (alpha= is the old name). Its default "
-            "is 0.3, and the string 'leaky_relu' gives 0.2, so pass the slope explicitly.",
-            "answer_q1 = keras.Sequential([\n"
+            checker=_check_leaky,
+            hint_text=(
+                "keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.LeakyReLU(...), "
+                "layers.Dense(1)]). Which keyword does Keras 3 use for the slope?"
+            ),
+            solution_text=(
+                "LeakyReLU's slope is negative_slope in Keras 3 (alpha= is the old name). Its "
+                "default "
+                "is 0.3, and the string 'leaky_relu' gives 0.2, so pass the slope explicitly."
+            ),
+            solution_code="answer_q1 = keras.Sequential([\n"
             "    keras.Input((8,)),\n"
             "    layers.Dense(16),\n"
             "    layers.LeakyReLU(negative_slope=0.1),\n"
             "    layers.Dense(1),\n"
             "])",
-            _leaky_reference,
-            [
+            reference=_leaky_reference,
+            wrong_answers=[
                 (_leaky_default, "layer's default"),
                 (_leaky_string, "0.2"),
                 (_plain_relu, "No leaky ReLU"),
@@ -265,15 +270,17 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Translate the Keras 2 model shown above the cell (LeakyReLU(alpha=0.1), PReLU, "
+            qid="q2",
+            prompt="Translate the Keras 2 model shown above the cell (LeakyReLU(alpha=0.1), PReLU, "
             "ELU(alpha=1.0), ThresholdedReLU(theta=1.0), input_shape=(784,)) to Keras 3.",
-            _check_translation,
-            "Three renames: keras.Input for input_shape, negative_slope for alpha, and "
+            checker=_check_translation,
+            hint_text="Three renames: keras.Input for input_shape, negative_slope for alpha, and "
             "ThresholdedReLU is gone; ReLU has an argument that zeroes inputs below a value.",
-            "keras.Input((784,)) comes first; LeakyReLU(negative_slope=0.1); PReLU and ELU are "
-            "unchanged; ThresholdedReLU(theta=1.0) is ReLU(threshold=1.0).",
-            "answer_q2 = keras.Sequential([\n"
+            solution_text=(
+                "keras.Input((784,)) comes first; LeakyReLU(negative_slope=0.1); PReLU and ELU are "
+                "unchanged; ThresholdedReLU(theta=1.0) is ReLU(threshold=1.0)."
+            ),
+            solution_code="answer_q2 = keras.Sequential([\n"
             "    keras.Input((784,)),\n"
             "    layers.Dense(128), layers.LeakyReLU(negative_slope=0.1),\n"
             "    layers.Dense(64), layers.PReLU(),\n"
@@ -281,8 +288,8 @@ EXERCISES = ExerciseSet(
             "    layers.Dense(16), layers.ReLU(threshold=1.0),\n"
             '    layers.Dense(10, activation="softmax"),\n'
             "])",
-            _translation_reference,
-            [
+            reference=_translation_reference,
+            wrong_answers=[
                 (lambda: _translation_with(_keras().layers.ReLU(max_value=1.0)), "caps outputs"),
                 (lambda: _translation_with(_keras().layers.ReLU()), "threshold=1.0"),
                 (
@@ -295,18 +302,23 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q3",
-            "What do `layers.LeakyReLU()` and `keras.activations.leaky_relu` (both with default "
-            "arguments) return for -2.0? Give the pair (layer value, function value).",
-            _check_defaults,
-            "Run both on np.array([-2.0]). The two defaults differ.",
-            "The layer's negative_slope defaults to 0.3, the function's to 0.2: -0.6 and -0.4. "
-            "Always pass the slope explicitly.",
-            'x = np.array([-2.0], dtype="float32")\n'
+            qid="q3",
+            prompt=(
+                "What do `layers.LeakyReLU()` and `keras.activations.leaky_relu` (both with "
+                "default "
+                "arguments) return for -2.0? Give the pair (layer value, function value)."
+            ),
+            checker=_check_defaults,
+            hint_text="Run both on np.array([-2.0]). The two defaults differ.",
+            solution_text=(
+                "The layer's negative_slope defaults to 0.3, the function's to 0.2: -0.6 and -0.4. "
+                "Always pass the slope explicitly."
+            ),
+            solution_code='x = np.array([-2.0], dtype="float32")\n'
             "answer_q3 = (float(layers.LeakyReLU()(x)[0]), "
             "float(keras.activations.leaky_relu(x)[0]))",
-            _defaults_reference,
-            [
+            reference=_defaults_reference,
+            wrong_answers=[
                 (lambda: (-0.4, -0.6), "Swapped"),
                 (lambda: (-0.02, -0.02), "0.01"),
                 (lambda: (0.6, 0.4), "negative"),

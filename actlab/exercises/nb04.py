@@ -162,16 +162,27 @@ EXERCISES = ExerciseSet(
     "Swapping activations",
     [
         Question(
-            "q1",
-            "Starting from `base`, give a model in which only hidden_2 uses ELU (hidden_1 keeps "
-            "ReLU, the output keeps softmax) and every weight is base's.",
-            _check_one_layer,
-            "actlab.swap_activations takes a mapping and, optionally, layers=[...] to restrict it.",
-            "swap_activations(base, {'relu': 'elu'}, layers=['hidden_2']) rebuilds only that layer "
-            "and copies every weight; base itself is not modified.",
-            'answer_q1 = actlab.swap_activations(base, {"relu": "elu"}, layers=["hidden_2"])',
-            _one_layer_reference,
-            [
+            qid="q1",
+            prompt=(
+                "Starting from `base`, give a model in which only hidden_2 uses ELU (hidden_1 "
+                "keeps "
+                "ReLU, the output keeps softmax) and every weight is base's."
+            ),
+            checker=_check_one_layer,
+            hint_text=(
+                "actlab.swap_activations takes a mapping and, optionally, layers=[...] to "
+                "restrict it."
+            ),
+            solution_text=(
+                "swap_activations(base, {'relu': 'elu'}, layers=['hidden_2']) rebuilds only that "
+                "layer "
+                "and copies every weight; base itself is not modified."
+            ),
+            solution_code=(
+                'answer_q1 = actlab.swap_activations(base, {"relu": "elu"}, layers=["hidden_2"])'
+            ),
+            reference=_one_layer_reference,
+            wrong_answers=[
                 (_all_layers, "hidden_1 uses elu"),
                 (_rebuilt, "weights of hidden_1 differ"),
                 (_base, "hidden_2 uses relu"),
@@ -179,18 +190,26 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Swap every ReLU of the trained `model` for GELU (keep the softmax output), fine-tune, "
-            f"and give a model with test accuracy >= {ACCURACY_BAR}.",
-            _check_gelu,
-            "swap_activations(model, {'relu': 'gelu'}) returns a compiled copy when model was "
-            "compiled; then fit it for an epoch or two.",
-            "The swap keeps every weight, so the network starts close to where it was and a short "
-            "fine-tuning adapts it to the new activation.",
-            'answer_q2 = actlab.swap_activations(model, {"relu": "gelu"})\n'
+            qid="q2",
+            prompt=(
+                "Swap every ReLU of the trained `model` for GELU (keep the softmax output), "
+                "fine-tune, "
+                f"and give a model with test accuracy >= {ACCURACY_BAR}."
+            ),
+            checker=_check_gelu,
+            hint_text=(
+                "swap_activations(model, {'relu': 'gelu'}) returns a compiled copy when model was "
+                "compiled; then fit it for an epoch or two."
+            ),
+            solution_text=(
+                "The swap keeps every weight, so the network starts close to where it was and a "
+                "short "
+                "fine-tuning adapts it to the new activation."
+            ),
+            solution_code='answer_q2 = actlab.swap_activations(model, {"relu": "gelu"})\n'
             "answer_q2.fit(x_train, y_train, epochs=2, batch_size=64, verbose=0)",
-            _gelu_reference,
-            [
+            reference=_gelu_reference,
+            wrong_answers=[
                 (_gelu_untrained, "Test accuracy"),
                 (_base, "still use(s) relu"),
                 (_gelu_everywhere, "Keep the softmax"),

@@ -261,15 +261,21 @@ EXERCISES = ExerciseSet(
     "Custom activations",
     [
         Question(
-            "q1",
-            "Write mish, f(x) = x * tanh(softplus(x)), as a function of a tensor, with keras.ops.",
-            _check_mish,
-            "keras.ops has tanh and softplus; softplus(x) = log(1 + exp(x)).",
-            "keras.ops functions work on every backend and are differentiable, so Keras can train "
-            "through them; NumPy functions give the right numbers but no gradient.",
-            "def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.softplus(x))",
-            _mish_reference,
-            [
+            qid="q1",
+            prompt=(
+                "Write mish, f(x) = x * tanh(softplus(x)), as a function of a tensor, with "
+                "keras.ops."
+            ),
+            checker=_check_mish,
+            hint_text="keras.ops has tanh and softplus; softplus(x) = log(1 + exp(x)).",
+            solution_text=(
+                "keras.ops functions work on every backend and are differentiable, so Keras can "
+                "train "
+                "through them; NumPy functions give the right numbers but no gradient."
+            ),
+            solution_code="def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.softplus(x))",
+            reference=_mish_reference,
+            wrong_answers=[
                 (lambda: lambda x: x * _keras().ops.tanh(x), "x * tanh(x)"),
                 (lambda: lambda x: x * _keras().ops.sigmoid(x), "SiLU"),
                 (lambda: _mish_numpy, "NumPy"),
@@ -277,18 +283,22 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Write d(x), the derivative of sigmoid(x) * tanh(x), by hand (no autodiff), as a "
-            "function of an array.",
-            _check_derivative,
-            "Product rule, with sigmoid' = sigmoid (1 - sigmoid) and tanh' = 1 - tanh^2.",
-            "d/dx [s t] = s (1 - s) t + s (1 - t^2) with s = sigmoid(x), t = tanh(x); the "
-            "notebook's gradient check computes the same numbers by autodiff.",
-            "def answer_q2(x):\n"
+            qid="q2",
+            prompt=(
+                "Write d(x), the derivative of sigmoid(x) * tanh(x), by hand (no autodiff), as a "
+                "function of an array."
+            ),
+            checker=_check_derivative,
+            hint_text="Product rule, with sigmoid' = sigmoid (1 - sigmoid) and tanh' = 1 - tanh^2.",
+            solution_text=(
+                "d/dx [s t] = s (1 - s) t + s (1 - t^2) with s = sigmoid(x), t = tanh(x); the "
+                "notebook's gradient check computes the same numbers by autodiff."
+            ),
+            solution_code="def answer_q2(x):\n"
             "    s, t = keras.ops.sigmoid(x), keras.ops.tanh(x)\n"
             "    return s * (1 - s) * t + s * (1 - t * t)",
-            _derivative_reference,
-            [
+            reference=_derivative_reference,
+            wrong_answers=[
                 (
                     lambda: lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)) * (1 - np.tanh(x) ** 2),
                     "product rule",
@@ -299,18 +309,23 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q3",
-            "Register a mish function and give a small model (4 inputs, Dense(8) with "
+            qid="q3",
+            prompt="Register a mish function and give a small model (4 inputs, Dense(8) with "
             "activation=mish, Dense(1)) that saves to .keras and reloads with safe_mode=True.",
-            _check_safe_model,
-            "Decorate the function with @keras.saving.register_keras_serializable(package=...), "
-            "then use it as Dense(..., activation=mish). No Lambda layer.",
-            "Registered objects are saved by name and looked up in your code when loading, so "
-            "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
-            "refused in safe mode.",
-            _Q3_SOLUTION,
-            _safe_reference,
-            [
+            checker=_check_safe_model,
+            hint_text=(
+                "Decorate the function with "
+                "@keras.saving.register_keras_serializable(package=...), "
+                "then use it as Dense(..., activation=mish). No Lambda layer."
+            ),
+            solution_text=(
+                "Registered objects are saved by name and looked up in your code when loading, so "
+                "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
+                "refused in safe mode."
+            ),
+            solution_code=_Q3_SOLUTION,
+            reference=_safe_reference,
+            wrong_answers=[
                 (_unregistered_model, "Register it"),
                 (_lambda_model, "Lambda"),
                 (_relu_model, "no layer applies mish"),

@@ -143,20 +143,27 @@ EXERCISES = ExerciseSet(
     "Layer-wise mixes",
     [
         Question(
-            "q1",
-            "For `probe` (hidden layers relu, tanh, relu, elu; untrained, seeded) compute the "
-            "sparsity of each hidden layer on x_test: a dict {layer name: fraction of outputs "
-            "exactly 0}.",
-            _check_sparsity,
-            "actlab.get_activations(probe, x_test, layers=[...]) gives each layer's outputs; "
-            "np.mean(a == 0) is the fraction of zeros.",
-            "Sparsity is the share of zero outputs over all samples and units. ReLU layers give "
-            "about half zeros; tanh and ELU give (almost) none.",
-            "outputs = actlab.get_activations(probe, x_test, "
+            qid="q1",
+            prompt=(
+                "For `probe` (hidden layers relu, tanh, relu, elu; untrained, seeded) compute the "
+                "sparsity of each hidden layer on x_test: a dict {layer name: fraction of outputs "
+                "exactly 0}."
+            ),
+            checker=_check_sparsity,
+            hint_text=(
+                "actlab.get_activations(probe, x_test, layers=[...]) gives each layer's outputs; "
+                "np.mean(a == 0) is the fraction of zeros."
+            ),
+            solution_text=(
+                "Sparsity is the share of zero outputs over all samples and units. ReLU layers "
+                "give "
+                "about half zeros; tanh and ELU give (almost) none."
+            ),
+            solution_code="outputs = actlab.get_activations(probe, x_test, "
             'layers=["hidden_1", "hidden_2", "hidden_3", "hidden_4"])\n'
             "answer_q1 = {name: float(np.mean(a == 0)) for name, a in outputs.items()}",
-            _sparsity_reference,
-            [
+            reference=_sparsity_reference,
+            wrong_answers=[
                 (_negatives_answer, "negative outputs"),
                 (_dead_answer, "dead-unit"),
                 (lambda: dict.fromkeys(HIDDEN, 0.5), "Not right for"),
@@ -164,17 +171,21 @@ EXERCISES = ExerciseSet(
             ],
         ),
         Question(
-            "q2",
-            "Which hidden layer of `probe` has the highest sparsity on x_test? Give its name.",
-            _check_sparsest,
-            "Two layers are ReLU: only they can be the answer. Which of the two? Measure.",
-            "Compare the sparsities from q1; the larger ReLU one wins.",
-            "outputs = actlab.get_activations(probe, x_test)\n"
+            qid="q2",
+            prompt=(
+                "Which hidden layer of `probe` has the highest sparsity on x_test? Give its name."
+            ),
+            checker=_check_sparsest,
+            hint_text=(
+                "Two layers are ReLU: only they can be the answer. Which of the two? Measure."
+            ),
+            solution_text="Compare the sparsities from q1; the larger ReLU one wins.",
+            solution_code="outputs = actlab.get_activations(probe, x_test)\n"
             "sparsity = {name: np.mean(a == 0) for name, a in outputs.items() "
             'if name.startswith("hidden")}\n'
             "answer_q2 = max(sparsity, key=sparsity.get)",
-            _sparsest_reference,
-            [
+            reference=_sparsest_reference,
+            wrong_answers=[
                 (lambda: "hidden_2", "uses tanh"),
                 (lambda: "hidden_4", "uses elu"),
                 (_other_relu, "Measure both"),

@@ -35,7 +35,7 @@ def _spirals_build(activation: Any) -> Any:
 
 
 def _comparison_reference() -> Any:
-    from actlab.training import compare_activations
+    from actlab.comparison import compare_activations
 
     return compare_activations(
         _spirals_build,
@@ -49,7 +49,7 @@ def _comparison_reference() -> Any:
 
 
 def _check_comparison(answer: Any) -> str:
-    from actlab.training import Comparison, ComparisonTable
+    from actlab.comparison import Comparison, ComparisonTable
 
     if isinstance(answer, ComparisonTable):
         raise Incorrect(
@@ -95,7 +95,7 @@ def _check_comparison(answer: Any) -> str:
 
 
 def _fake(labels: list[str], shape: tuple[int, ...], accuracy: float) -> Any:
-    from actlab.training import Comparison, Run
+    from actlab.comparison import Comparison, Run
 
     runs = [
         Run(

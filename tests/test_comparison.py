@@ -1,4 +1,4 @@
-"""actlab.training: compare_activations, Comparison, DeadUnitsTracker, activation timers."""
+"""actlab.comparison: compare_activations, Comparison, ComparisonTable."""
 
 from __future__ import annotations
 
@@ -7,26 +7,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-import actlab
-from actlab.training import (
-    DENSE_ROW,
-    Comparison,
-    ComparisonTable,
-    CostTable,
-    DeadUnitsTracker,
-    Run,
-    compare_activations,
-    time_activation,
-    time_activations,
-)
+from actlab.comparison import Comparison, ComparisonTable, Run, compare_activations
 
 
 @pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(160, 6)).astype("float32")
-    y = (x[:, 0] + x[:, 1] > 0).astype("int64")
-    return (x[:128], y[:128]), (x[128:], y[128:])
+def data(toy_split):
+    return toy_split
 
 
 def build(activation):
@@ -37,9 +23,6 @@ def build(activation):
             keras.layers.Dense(2, activation="softmax", name="out"),
         ]
     )
-
-
-# --- compare_activations -----------------------------------------------------------
 
 
 def test_compare_records_history_accuracy_and_time(data):
@@ -84,8 +67,11 @@ def test_every_run_starts_from_the_same_weights(data):
         return m
 
     compare_activations(record, ["relu", "sigmoid", "elu"], data, epochs=1, progress=False)
+    assert len(initial) == 3  # one build per activation, so there is something to compare
     for weights in initial[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(initial[0], weights, strict=True))
+    # Control: without the reset, the next build starts from other weights.
+    assert not np.array_equal(build("relu").get_weights()[0], initial[0][0])
 
 
 def test_names_are_resolved_through_the_catalogue_and_keras(data):
@@ -253,139 +239,3 @@ def test_unknown_run_label_lists_the_runs(data):
     c = compare_activations(build, ["relu"], data, epochs=1, progress=False)
     with pytest.raises(KeyError, match="Runs: \\['relu'\\]"):
         c["nope"]
-
-
-# --- DeadUnitsTracker ----------------------------------------------------------------
-
-
-def _dying_model(bias):
-    return keras.Sequential(
-        [
-            keras.Input((6,)),
-            keras.layers.Dense(
-                8,
-                activation="relu",
-                name="alive",
-                kernel_initializer=keras.initializers.GlorotUniform(seed=0),
-            ),
-            keras.layers.Dense(
-                8,
-                activation="relu",
-                name="dead",
-                kernel_initializer=keras.initializers.GlorotUniform(seed=1),
-                bias_initializer=keras.initializers.Constant(bias),
-            ),
-            keras.layers.Dense(2, activation="softmax", name="out"),
-        ]
-    )
-
-
-def test_tracker_records_dead_units_per_epoch(data):
-    """Epoch 0 is before training; each later record equals actlab.dead_units then."""
-    (x, y), _ = data
-    model = _dying_model(-100.0)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    tracker = DeadUnitsTracker(x[:64])
-    assert isinstance(tracker, keras.callbacks.Callback)
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[tracker])
-    assert tracker.epochs == [0, 1, 2]
-    assert tracker.history[0]["dead"] == 1.0  # bias -100: no unit can fire
-    assert tracker.history[2]["dead"] == 1.0  # and a dead ReLU gets no gradient to recover
-    assert tracker.last() == actlab.dead_units(model, x[:64])
-    assert tracker.by_layer()["dead"] == [1.0, 1.0, 1.0]
-    assert set(tracker.last()) == {"alive", "dead", "out"}
-
-
-def test_tracker_every_and_continued_fit(data):
-    """every=2 records epochs 0, 2 and the last; a second fit continues the count."""
-    (x, y), _ = data
-    model = _dying_model(0.0)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    tracker = DeadUnitsTracker(x[:32], every=2)
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[tracker])
-    assert tracker.epochs == [0, 2, 3]
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[tracker])
-    assert tracker.epochs == [0, 2, 3, 5]
-
-
-def test_tracker_threshold_is_passed_on(data):
-    """With a huge threshold every ReLU unit counts as not firing."""
-    (x, y), _ = data
-    model = _dying_model(0.0)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    tracker = DeadUnitsTracker(x[:32], threshold=1e9)
-    model.fit(x, y, epochs=1, verbose=0, callbacks=[tracker])
-    assert tracker.last()["alive"] == 1.0
-
-
-@pytest.mark.parametrize(
-    ("args", "kwargs", "message"),
-    [
-        ((np.zeros((0, 6)),), {}, "x_probe must be a non-empty batch"),
-        ((np.zeros((4, 6)),), {"every": 0}, "every must be an integer >= 1"),
-    ],
-)
-def test_tracker_bad_arguments(args, kwargs, message):
-    """An empty probe or every < 1 is refused."""
-    with pytest.raises(ValueError, match=message):
-        DeadUnitsTracker(*args, **kwargs)
-
-
-def test_tracker_last_before_training_explains():
-    """last() before any fit says what to do."""
-    with pytest.raises(ValueError, match="callbacks="):
-        DeadUnitsTracker(np.zeros((4, 6))).last()
-
-
-# --- timers -----------------------------------------------------------------------------
-
-
-def test_time_activation_reports_forward_and_backward():
-    """Milliseconds for forward, forward+backward and their difference."""
-    t = time_activation("relu", shape=(64, 64), repeats=3, warmup=1)
-    assert set(t) == {"forward_ms", "forward_backward_ms", "backward_ms"}
-    assert t["forward_ms"] > 0 and t["forward_backward_ms"] > 0
-    assert t["backward_ms"] == pytest.approx(max(t["forward_backward_ms"] - t["forward_ms"], 0))
-
-
-def test_time_activations_table_relative_to_baseline():
-    """The baseline comes first with ratio 1; the dense row is added on request."""
-    table = time_activations(["tanh", "swish"], shape=(32, 16), repeats=2, warmup=0, dense_units=8)
-    assert isinstance(table, CostTable)
-    assert list(table.costs) == ["relu", "tanh", "silu", DENSE_ROW]
-    assert table.relative("forward_ms")["relu"] == 1.0
-    text, markdown, html = str(table), table._repr_markdown_(), table._repr_html_()
-    for name in ("relu", "tanh", "silu", DENSE_ROW):
-        assert name in text and f"| {name} |" in markdown and f"<td>{name}</td>" in html
-    assert "32x16" in text
-
-
-def test_timed_functions_compute_the_activation():
-    """The compiled functions really apply the activation (checked through its gradient)."""
-    from actlab.training import _compiled_pair
-
-    x = keras.ops.convert_to_tensor(np.linspace(-2, 2, 9, dtype="float32"))
-    forward, forward_backward = _compiled_pair(keras.activations.tanh)
-    np.testing.assert_allclose(forward(x), np.tanh(np.linspace(-2, 2, 9)), atol=1e-6)
-    np.testing.assert_allclose(
-        forward_backward(x), 1 - np.tanh(np.linspace(-2, 2, 9)) ** 2, atol=1e-6
-    )
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda: time_activation("rellu"), "Did you mean 'relu'"),
-        (lambda: time_activation("relu", shape=(0, 4)), "shape must be a tuple of positive"),
-        (lambda: time_activation("relu", shape="big"), "shape must be a tuple"),
-        (lambda: time_activation("relu", repeats=0), "repeats must be an integer >= 1"),
-        (lambda: time_activation("relu", warmup=-1), "warmup must be an integer >= 0"),
-        (lambda: time_activations([]), "names is empty"),
-        (lambda: time_activations(["relu"], baseline="nope"), "Unknown activation name"),
-        (lambda: time_activations(["relu"], dense_units=0), "dense_units must be"),
-    ],
-)
-def test_timer_bad_arguments(call, message):
-    """Unknown names, bad shapes and bad repeat counts are refused clearly."""
-    with pytest.raises(ValueError, match=message):
-        call()

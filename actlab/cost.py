@@ -1,0 +1,242 @@
+"""Compute cost: what one activation costs on a large tensor, forward and backward.
+
+:func:`time_activation` / :func:`time_activations` time each activation
+compiled with ``tf.function``, after a warm-up, as the median of several
+interleaved repeats; :class:`CostTable` shows the milliseconds relative to a
+baseline (text, Markdown and HTML).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from actlab import catalog
+from actlab._keras import tf
+from actlab._tables import Table
+from actlab._validate import check_int, check_int_sequence
+
+__all__ = ["DENSE_ROW", "CostTable", "time_activation", "time_activations"]
+
+DENSE_ROW = "dense matmul"
+"""Row label of the Dense layer's matrix product in :func:`time_activations`."""
+
+
+def _check_timing_args(shape: Any, repeats: Any, warmup: Any) -> tuple[tuple[int, ...], int, int]:
+    shape = check_int_sequence("shape", shape, example="(4096, 1024)")
+    repeats = check_int("repeats", repeats, low=1)
+    warmup = check_int("warmup", warmup, low=0)
+    return shape, repeats, warmup
+
+
+def _compiled_pair(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``tf.function``-compiled forward and forward+backward of an activation."""
+    t = tf()
+
+    @t.function
+    def forward(v: Any) -> Any:
+        return fn(v)
+
+    @t.function
+    def forward_backward(v: Any) -> Any:
+        with t.GradientTape() as tape:
+            tape.watch(v)
+            y = fn(v)
+        return tape.gradient(y, v)  # upstream ones: the gradient of sum(f(v))
+
+    return forward, forward_backward
+
+
+def _measure(
+    funcs: Mapping[str, Callable[[Any], Any]],
+    shape: tuple[int, ...],
+    repeats: int,
+    warmup: int,
+) -> dict[str, dict[str, float]]:
+    """Time every function's forward and forward+backward, interleaved.
+
+    The repeats go round-robin over the functions (relu, tanh, relu, tanh,
+    ...), so a slow moment of the machine (another process, frequency
+    scaling) hits them all alike instead of one of them.
+    """
+    t = tf()
+    x = t.random.stateless_normal(shape, seed=(1, 2))
+    compiled = {label: _compiled_pair(fn) for label, fn in funcs.items()}
+    # Tracing one tf.function per activation is intended here: silence TF's
+    # "N out of the last N calls triggered tf.function retracing" warning.
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        for _ in range(max(warmup, 1)):  # at least once: tracing is not what we measure
+            for forward, forward_backward in compiled.values():
+                forward(x)
+                forward_backward(x)
+    finally:
+        tf_logger.setLevel(level)
+    samples: dict[str, dict[str, list[float]]] = {
+        label: {"forward_ms": [], "forward_backward_ms": []} for label in compiled
+    }
+    for _ in range(repeats):
+        for label, (forward, forward_backward) in compiled.items():
+            for key, f in (("forward_ms", forward), ("forward_backward_ms", forward_backward)):
+                start = time.perf_counter()
+                f(x)  # eager CPU execution is synchronous: the result is ready here
+                samples[label][key].append((time.perf_counter() - start) * 1e3)
+    out = {}
+    for label, sample in samples.items():
+        fwd = statistics.median(sample["forward_ms"])
+        both = statistics.median(sample["forward_backward_ms"])
+        out[label] = {
+            "forward_ms": fwd,
+            "forward_backward_ms": both,
+            "backward_ms": max(both - fwd, 0.0),
+        }
+    return out
+
+
+def time_activation(
+    name: str,
+    *,
+    shape: tuple[int, ...] = (4096, 1024),
+    repeats: int = 20,
+    warmup: int = 3,
+) -> dict[str, float]:
+    """Measure one activation's forward and backward cost on a large tensor.
+
+    Two ``tf.function``-compiled functions are timed on a standard-normal
+    float32 tensor of ``shape``: the forward pass ``y = f(x)`` and the forward
+    plus backward pass (``dL/dx`` for ``L = sum(f(x))``, which is what a
+    training step needs). Each runs ``warmup`` times (tracing, memory
+    allocation, caches) and then ``repeats`` times; the median is reported.
+
+    Args:
+        name: Activation name (see ``actlab.catalog.names()``).
+        shape: Shape of the input tensor.
+        repeats: Timed calls per function (>= 1); the median is reported.
+        warmup: Untimed calls before timing (>= 0; tracing always happens
+            before timing).
+
+    Returns:
+        ``{"forward_ms", "forward_backward_ms", "backward_ms"}``; ``backward_ms``
+        is ``forward_backward_ms - forward_ms`` (the gradient's own cost,
+        clipped at 0).
+
+    Raises:
+        ValueError: Unknown name (with did-you-mean), a bad shape, ``repeats``
+            < 1 or ``warmup`` < 0.
+
+    """
+    rec = catalog.get(name)
+    shape, repeats, warmup = _check_timing_args(shape, repeats, warmup)
+    return _measure({rec.name: rec.fn}, shape, repeats, warmup)[rec.name]
+
+
+class CostTable(Table):
+    """Measured costs per activation, relative to a baseline (text/Markdown/HTML)."""
+
+    def __init__(
+        self,
+        costs: dict[str, dict[str, float]],
+        baseline: str,
+        shape: tuple[int, ...],
+        repeats: int,
+    ) -> None:
+        self.costs = costs
+        self.baseline = baseline
+        self.shape = tuple(shape)
+        self.repeats = repeats
+
+    def relative(self, key: str = "forward_ms") -> dict[str, float]:
+        """``{name: cost / baseline's cost}`` for one measurement key."""
+        base = self.costs[self.baseline][key]
+        return {n: (c[key] / base if base > 0 else math.nan) for n, c in self.costs.items()}
+
+    COLUMNS = ("activation", "forward (ms)", "x baseline", "forward+backward (ms)", "x baseline")
+    _RIGHT = range(1, len(COLUMNS))
+
+    def rows(self) -> list[list[str]]:
+        """The table's cells as strings."""
+        rel_f = self.relative("forward_ms")
+        rel_b = self.relative("forward_backward_ms")
+        return [
+            [
+                n,
+                f"{c['forward_ms']:.2f}",
+                f"{rel_f[n]:.2f}",
+                f"{c['forward_backward_ms']:.2f}",
+                f"{rel_b[n]:.2f}",
+            ]
+            for n, c in self.costs.items()
+        ]
+
+    def _title(self) -> str:
+        return (
+            f"median of {self.repeats} runs on a {'x'.join(map(str, self.shape))} "
+            f"float32 tensor; 'x baseline' = time / {self.baseline}'s time"
+        )
+
+    def _columns(self) -> tuple[str, ...]:
+        return self.COLUMNS
+
+    def _cells(self) -> list[list[str]]:
+        return self.rows()
+
+
+def time_activations(
+    names: Sequence[str],
+    *,
+    baseline: str = "relu",
+    shape: tuple[int, ...] = (4096, 1024),
+    repeats: int = 20,
+    warmup: int = 3,
+    dense_units: int | None = None,
+) -> CostTable:
+    """Time several activations like :func:`time_activation`, relative to ``baseline``.
+
+    The measurements are interleaved (one repeat of every activation, then the
+    next repeat), so background noise affects them alike.
+
+    Args:
+        names: Activation names; ``baseline`` is added first if missing.
+        baseline: The activation the others are compared with.
+        shape: Input tensor shape ``(batch, features)`` or any shape.
+        repeats: Timed calls per measurement (median reported).
+        warmup: Untimed calls first.
+        dense_units: If given, also time a Dense layer's matrix product
+            ``x @ W`` with ``W`` of shape ``(shape[-1], dense_units)`` on the
+            same input (row ``"dense matmul"``), to put the activation's cost
+            in proportion to the layer it follows.
+
+    Returns:
+        A :class:`CostTable` (``.costs[name]`` holds the raw milliseconds,
+        ``.relative("forward_ms")`` the ratios to the baseline).
+
+    Raises:
+        ValueError: Unknown names, an empty list, or bad timing arguments.
+
+    """
+    if isinstance(names, str):
+        names = [names]
+    records = [catalog.get(n) for n in names]
+    if not records:
+        raise ValueError("names is empty: pass activation names, e.g. ['relu', 'tanh'].")
+    base = catalog.get(baseline)
+    shape, repeats, warmup = _check_timing_args(shape, repeats, warmup)
+    funcs: dict[str, Callable[[Any], Any]] = {base.name: base.fn}
+    for rec in records:
+        funcs.setdefault(rec.name, rec.fn)
+    if dense_units is not None:
+        dense_units = check_int("dense_units", dense_units, low=1)
+        t = tf()
+        kernel = t.random.stateless_normal((shape[-1], dense_units), seed=(3, 4)) * 0.03
+
+        def dense_matmul(v: Any) -> Any:
+            return t.matmul(v, kernel) if len(shape) == 2 else t.tensordot(v, kernel, 1)
+
+        funcs[DENSE_ROW] = dense_matmul
+    return CostTable(_measure(funcs, shape, repeats, warmup), base.name, shape, repeats)

@@ -1,0 +1,60 @@
+"""actlab.cost: time_activation, time_activations, CostTable."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from actlab.cost import DENSE_ROW, CostTable, time_activation, time_activations
+
+
+def test_time_activation_reports_forward_and_backward():
+    """Milliseconds for forward, forward+backward and their difference."""
+    t = time_activation("relu", shape=(64, 64), repeats=3, warmup=1)
+    assert set(t) == {"forward_ms", "forward_backward_ms", "backward_ms"}
+    assert t["forward_ms"] > 0 and t["forward_backward_ms"] > 0
+    assert t["backward_ms"] == pytest.approx(max(t["forward_backward_ms"] - t["forward_ms"], 0))
+
+
+def test_time_activations_table_relative_to_baseline():
+    """The baseline comes first with ratio 1; the dense row is added on request."""
+    table = time_activations(["tanh", "swish"], shape=(32, 16), repeats=2, warmup=0, dense_units=8)
+    assert isinstance(table, CostTable)
+    assert list(table.costs) == ["relu", "tanh", "silu", DENSE_ROW]
+    assert table.relative("forward_ms")["relu"] == 1.0
+    text, markdown, html = str(table), table._repr_markdown_(), table._repr_html_()
+    for name in ("relu", "tanh", "silu", DENSE_ROW):
+        assert name in text and f"| {name} |" in markdown and f"<td>{name}</td>" in html
+    assert "32x16" in text
+
+
+def test_timed_functions_compute_the_activation():
+    """The compiled functions really apply the activation (checked through its gradient)."""
+    from actlab.cost import _compiled_pair
+
+    x = keras.ops.convert_to_tensor(np.linspace(-2, 2, 9, dtype="float32"))
+    forward, forward_backward = _compiled_pair(keras.activations.tanh)
+    np.testing.assert_allclose(forward(x), np.tanh(np.linspace(-2, 2, 9)), atol=1e-6)
+    np.testing.assert_allclose(
+        forward_backward(x), 1 - np.tanh(np.linspace(-2, 2, 9)) ** 2, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: time_activation("rellu"), "Did you mean 'relu'"),
+        (lambda: time_activation("relu", shape=(0, 4)), "shape must be a non-empty list or tuple"),
+        (lambda: time_activation("relu", shape="big"), "Received: shape=.big."),
+        (lambda: time_activation("relu", repeats=0), "repeats must be an integer >= 1"),
+        (lambda: time_activation("relu", warmup=-1), "warmup must be an integer >= 0"),
+        (lambda: time_activations([]), "names is empty"),
+        (lambda: time_activations(["relu"], baseline="nope"), "Unknown activation name"),
+        (lambda: time_activations(["relu"], dense_units=0), "dense_units must be"),
+    ],
+)
+def test_timer_bad_arguments(call, message):
+    """Unknown names, bad shapes and bad repeat counts are refused clearly."""
+    with pytest.raises(ValueError, match=message):
+        call()
