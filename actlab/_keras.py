@@ -192,6 +192,8 @@ def omit_retracing_warning(fn: Any) -> Any:
     """
     fn._omit_frequent_tracing_warning = True
     return fn
+
+
 def input_shape_argument(layer: object) -> tuple[int, ...] | None:
     """The ``input_shape=`` a layer was created with (the Keras 2 spelling), or None.
 
