@@ -266,10 +266,10 @@ def _minutes(cell: str) -> int:
 
 
 def test_schedules_add_up():
-    """The 3-hour schedule fills 180 minutes, the full day 420; every slot starts on time."""
+    """The 3-hour schedule fills 180 minutes, the full day 450; every slot starts on time."""
     guide = (ROOT / "docs" / "instructors.md").read_text()
     for heading, length, first in (("### A 3-hour session", 180, "0:00"),
-                                   ("### A full day", 420, "09:00")):
+                                   ("### A full day", 450, "09:00")):
         rows = _table_after(guide, heading)
         h, m = map(int, first.split(":"))
         clock = h * 60 + m
