@@ -919,8 +919,10 @@ def swap_activations(
         if target is not None:
             site, value = target
             new = _new_layer(node, site, value)
-        else:
+        elif isinstance(node, klayers.Layer):
             new = type(node).from_config(node.get_config())
+        else:
+            new = _keras.copy_operation(node)
         if isinstance(node, klayers.Layer):
             pair = _Pair(path_of.get(id(node), node.name), node, new)
             if target is not None:
