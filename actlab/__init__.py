@@ -60,7 +60,7 @@ _LAZY_ATTRS: dict[str, str] = {
 }
 _SUBMODULES = (
     "catalog", "data", "plotting", "widgets", "exercises", "models", "custom", "deepnets",
-    "comparison", "cost", "deadunits",
+    "comparison", "cost", "deadunits", "zigzag",
 )
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
@@ -79,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         models,
         plotting,
         widgets,
+        zigzag,
     )
     from actlab._progress import progress
     from actlab._seed import seed
