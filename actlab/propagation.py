@@ -30,42 +30,27 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "INITIALIZERS",
     "born_dead_fraction",
     "dead_at_a_point_probability",
     "forward_moments",
     "per_layer_factor",
 ]
 
-INITIALIZERS = (
-    "glorot_uniform",
-    "glorot_normal",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-)
-"""Kernel initialisers :func:`forward_moments` accepts (Keras names)."""
-
 
 def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-    return int(value)
+    from actlab._validate import check_int
+
+    return check_int(name, value, low=1)
 
 
 def _kernel(init: str, fan_in: int, fan_out: int, seed: int) -> np.ndarray:
     import keras
 
-    cls = {
-        "glorot_uniform": keras.initializers.GlorotUniform,
-        "glorot_normal": keras.initializers.GlorotNormal,
-        "he_normal": keras.initializers.HeNormal,
-        "he_uniform": keras.initializers.HeUniform,
-        "lecun_normal": keras.initializers.LecunNormal,
-        "lecun_uniform": keras.initializers.LecunUniform,
-    }[init]
-    return keras.ops.convert_to_numpy(cls(seed=seed)((fan_in, fan_out))).astype("float32")
+    from actlab.models import seeded_initializer
+
+    return keras.ops.convert_to_numpy(seeded_initializer(init, seed)((fan_in, fan_out))).astype(
+        "float32"
+    )
 
 
 def forward_moments(
@@ -90,7 +75,8 @@ def forward_moments(
         activation: Activation name (see ``actlab.catalog.names()``).
         depth: Number of layers (>= 1).
         width: Units per layer, or one width per layer (a sequence of ``depth``).
-        kernel_initializer: One of :data:`INITIALIZERS`.
+        kernel_initializer: One of ``actlab.deepnets.INITIALIZERS`` (seeded with
+            ``actlab.models.seeded_initializer``, as ``deep_mlp`` does).
         n_samples: Inputs in the batch.
         input_dim: Input features (default: the first layer's width).
         dropout: None, ``"dropout"`` (``keras.layers.Dropout``: zeroes a unit
@@ -122,11 +108,10 @@ def forward_moments(
             f"width must be one integer or one per layer ({depth}). Received {len(widths)} widths."
         )
     widths = [_positive_int("width", w) for w in widths]
-    if kernel_initializer not in INITIALIZERS:
-        raise ValueError(
-            f"Unknown kernel_initializer {kernel_initializer!r}. "
-            f"Use one of: {', '.join(INITIALIZERS)}."
-        )
+    from actlab._validate import check_choice
+    from actlab.deepnets import INITIALIZERS
+
+    check_choice("kernel_initializer", kernel_initializer, INITIALIZERS)
     if dropout not in (None, "dropout", "alpha_dropout"):
         raise ValueError(
             f"dropout must be None, 'dropout' or 'alpha_dropout'. Received: dropout={dropout!r}"

@@ -67,9 +67,9 @@ def test_widths_per_layer_and_input_dim():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"depth": 0}, "depth must be a positive integer"),
+        ({"depth": 0}, "depth must be an integer >= 1"),
         ({"depth": 2, "width": [4]}, "one per layer"),
-        ({"depth": 2, "kernel_initializer": "he"}, "Unknown kernel_initializer"),
+        ({"depth": 2, "kernel_initializer": "he"}, "kernel_initializer must be one of"),
         ({"depth": 2, "dropout": "spatial"}, "dropout must be"),
         ({"depth": 2, "dropout": "dropout", "rate": 1.0}, "rate must be in"),
         ({"depth": 2, "n_samples": 2.5}, "n_samples must be"),
