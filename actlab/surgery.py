@@ -839,7 +839,12 @@ def swap_activations(
             model's or custom layer's path selects every site inside it).
 
     Returns:
-        A new ``keras.Model``.
+        A new ``keras.Model``. Where a sublayer of a custom layer was
+        swapped and the custom layer's ``get_config()`` does not carry the
+        activation, the change lives in this object: saved and loaded again,
+        the custom layer is rebuilt from its config with its original
+        activation (give its config an activation argument to make the swap
+        survive a round trip).
 
     Raises:
         TypeError: Not a model, a subclassed model without a layer graph, or a

@@ -1006,6 +1006,17 @@ def test_swap_transformer_gelu_to_relu_matches_reference():
     assert [s.path for s in find_activations(new)] == [p for p, *_ in TRANSFORMER_SITES]
 
 
+def test_swapped_sublayer_round_trip_is_as_documented(tmp_path):
+    """Saved and loaded, a block whose config has no activation is rebuilt with GELU again."""
+    model = transformer()
+    new = swap_activations(model, {"gelu": "relu"})
+    new.save(tmp_path / "swapped.keras")
+    loaded = keras.models.load_model(tmp_path / "swapped.keras", safe_mode=True)
+    assert {s.activation for s in find_activations(loaded) if "mlp" in s.path} == {"gelu"}
+    for a, b in zip(loaded.get_weights(), new.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_swap_softmax_sublayer_replaces_the_layer():
     """A Softmax sublayer (the gate) is replaced by a new layer in the copy, weights kept."""
     model = transformer()
