@@ -36,9 +36,13 @@ def test_typical_wrong_answers_get_their_message(nb, qid, capsys):
     """Each typical mistake is refused with its specific message."""
     q = _question(nb, qid)
     for make_answer, fragment in q.wrong_answers:
-        assert q.check(make_answer()) is False, fragment
+        result = q.check(make_answer())
         out = capsys.readouterr().out
-        assert "not quite" in out and fragment in out, (fragment, out)
+        assert result is not True and fragment in out, (fragment, out)
+        # only an untouched widget counts as "not attempted"; anything else is "not quite"
+        untouched = fragment == "where the notebook put it"
+        assert result is (None if untouched else False), (fragment, out)
+        assert ("not attempted yet" if untouched else "not quite") in out, (fragment, out)
 
 
 @pytest.mark.parametrize(("nb", "qid"), QUESTIONS)
@@ -227,3 +231,87 @@ def test_solution_apply_on_a_question_without_widget(capsys, monkeypatch):
     monkeypatch.setenv(exercises.STRICT_ENV, "1")
     with pytest.raises(ExerciseNotPassed, match="not a slider exercise"):
         _toy().solution(apply=object())
+
+
+# ----------------------------------------------------------------------- slider exercises
+
+SLIDERS = [(nb, q.qid) for nb in exercises.available() for q in exercises.load(nb)
+           if isinstance(q, exercises.SliderQuestion)]
+
+
+def test_at_least_eight_slider_exercises_two_in_each_of_01_08_09():
+    """The course has >= 8 slider exercises, >= 2 in each of notebooks 01, 08 and 09."""
+    assert len(SLIDERS) >= 8, SLIDERS
+    for nb in ("01", "08", "09"):
+        assert sum(n == nb for n, _ in SLIDERS) >= 2, (nb, SLIDERS)
+
+
+@pytest.mark.parametrize(("nb", "qid"), SLIDERS)
+def test_slider_checker_rejects_the_default_state(nb, qid, capsys):
+    """The untouched widget is "not attempted", and its state fails the criterion itself."""
+    q = _question(nb, qid)
+    widget = q.make_widget()
+    assert q.check(widget) is None
+    out = capsys.readouterr().out
+    assert "not attempted yet" in out and "where the notebook put it" in out
+    with pytest.raises(Incorrect):
+        q.checker(exercises.Setting(widget.state(), widget))
+
+
+@pytest.mark.parametrize(("nb", "qid"), SLIDERS)
+def test_slider_solution_apply_moves_the_widget_to_a_passing_state(nb, qid, capsys):
+    """solution(apply=widget) moves the question's controls; the check then passes."""
+    q = _question(nb, qid)
+    widget = q.make_widget()
+    before = widget.state()
+    renders = widget.render_count
+    q.solution(apply=widget)
+    assert "now shows a correct setting" in capsys.readouterr().out
+    assert any(widget.state()[c] != before[c] for c in q.controls)
+    assert widget.render_count > renders and widget.up_to_date()  # it redrew
+    assert q.check(widget) is True
+    assert f"{qid}: correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("nb", "qid"), SLIDERS)
+def test_slider_wrong_answers_cover_untouched_and_moved_widgets(nb, qid):
+    """Each slider question's typical wrong answers include the untouched widget and moves."""
+    q = _question(nb, qid)
+    fragments = [fragment for _, fragment in q.wrong_answers]
+    assert "where the notebook put it" in fragments
+    assert len(fragments) >= 4
+
+
+@pytest.mark.parametrize(("nb", "qid"), SLIDERS)
+def test_slider_check_refuses_a_stale_or_wrong_kind_of_widget(nb, qid, capsys):
+    """A widget still computing, or one of another kind, gets a one-line message, no raise."""
+    q = _question(nb, qid)
+    widget = q.make_widget()
+    widget.busy = True
+    assert q.check(widget) is False
+    out = capsys.readouterr().out
+    assert "still computing" in out and len(out.strip().splitlines()) == 1
+    widget.busy = False
+    widget.last_error = RuntimeError("boom")
+    assert q.check(widget) is False
+    assert "last update failed (RuntimeError: boom)" in capsys.readouterr().out
+
+    class Other:
+        controls = {}
+
+        def state(self):
+            return {}
+
+    assert q.check(Other()) is False
+    out = capsys.readouterr().out
+    assert f"answered with an {q.widget_class}" in out or f"with a {q.widget_class}" in out
+    q.solution(apply=Other())
+    assert q.widget_class in capsys.readouterr().out
+
+
+def test_slider_solution_apply_raises_in_strict_mode_on_a_wrong_widget(monkeypatch):
+    """In strict mode (the solutions run) solution(apply=...) on a wrong widget fails loudly."""
+    nb, qid = SLIDERS[0]
+    monkeypatch.setenv(exercises.STRICT_ENV, "1")
+    with pytest.raises(ExerciseNotPassed, match="answered with"):
+        _question(nb, qid).solution(apply=object())

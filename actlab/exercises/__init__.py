@@ -42,6 +42,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actlab.exercises._sliders import same
+
 __all__ = [
     "ExerciseNotPassed",
     "ExerciseSet",
@@ -408,14 +410,14 @@ class SliderQuestion(Question):
             )
         values = answer.state()
         for name, want in self.fixed.items():
-            if values.get(name) != want:
+            if not same(values.get(name), want):
                 raise Incorrect(
                     f"{self.qid} keeps {name} at {_fmt(want)} and asks you to move "
                     f"{' / '.join(self.controls)}; you changed {name} to {_fmt(values.get(name))}. "
                     f"Set {name} back to {_fmt(want)}."
                 )
         initial = answer.initial_state
-        if all(values.get(c) == initial.get(c) for c in self.controls):
+        if all(same(values.get(c), initial.get(c)) for c in self.controls):
             where = ", ".join(f"{c} = {_fmt(values.get(c))}" for c in self.controls)
             raise NotAttempted(
                 f"The widget is where the notebook put it ({where}). Move "

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._lab_gradient_flow import SLIDER_QUESTIONS
 
 CANDIDATES = ("sigmoid", "tanh", "relu")
 Q1_DEPTH = 10
@@ -176,5 +177,6 @@ EXERCISES = ExerciseSet(
                 (lambda: 500, "far deeper than needed"),
             ],
         ),
+        *SLIDER_QUESTIONS,
     ],
 )
