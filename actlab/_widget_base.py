@@ -6,9 +6,10 @@ See :mod:`actlab.widgets` for the display mechanism and the public API.
 from __future__ import annotations
 
 import html
-import io
 import math
+import struct
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,6 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 _DPI = 80
 _SLIDER_STYLE = {"description_width": "120px"}
@@ -185,10 +185,7 @@ class Explorer(widgets.VBox):
         for artist in self._animated:
             if artist.get_visible() and artist.figure is not None:
                 artist.draw(renderer)
-        rgba = np.asarray(canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        self.image.value = buffer.getvalue()
+        self.image.value = encode_png(np.asarray(canvas.buffer_rgba())[..., :3])
         self.render_count += 1
         self.shown_state = self.state()
         self.last_render_ms = (time.perf_counter() - start) * 1000
@@ -216,6 +213,31 @@ class Explorer(widgets.VBox):
         handler = self._guarded(fn)
         for name in names:
             self.controls[name].observe(handler, names="value")
+
+
+def _png_chunk(tag: bytes, payload: bytes) -> bytes:
+    crc = zlib.crc32(tag + payload) & 0xFFFFFFFF
+    return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """An RGB ``uint8`` array ``(h, w, 3)`` as PNG bytes, fast.
+
+    No per-row filter and zlib level 1: 3-10x faster than Pillow's encoder
+    (whose adaptive row filters cost most of its time) at about the same size
+    for plots, which matters for the live playground's frame rate.
+    """
+    h, w, _ = rgb.shape
+    raw = np.empty((h, w * 3 + 1), dtype="uint8")
+    raw[:, 0] = 0  # filter type "None" for every row
+    raw[:, 1:] = rgb.reshape(h, w * 3)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        _png_chunk(b"IHDR", header),
+        _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)),
+        _png_chunk(b"IEND", b""),
+    ])
 
 
 def _sticky_ylim(ax: Any, series: Sequence[np.ndarray], *, pad: float = 0.08) -> None:

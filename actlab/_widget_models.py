@@ -15,6 +15,7 @@ import numpy as np
 
 from actlab import catalog
 from actlab._keras import keras, tf
+from actlab.models import mlp, seeded_initializer
 
 #: Activations whose shape is controlled by an explorer slider: name -> parameter.
 PARAMETRIC = {"leaky_relu": "negative_slope", "elu": "alpha", "silu": "beta"}
@@ -102,42 +103,25 @@ def build_mlp(
     seed: int = 0,
     name: str = "mlp",
 ) -> Any:
-    """A 2-input binary classifier: hidden ``Dense`` layers, then ``Dense(1)`` logits.
+    """A 2-input binary classifier: ``actlab.models.mlp(2, widths, activations, ...)``.
+
+    Hidden ``Dense`` layers ``hidden_1``..., then ``Dense(1)`` logits named
+    ``output``; layer ``i`` (from 0, the output layer last) is seeded with
+    ``seed + i`` through :func:`actlab.models.seeded_initializer`.
 
     Args:
         widths: Units per hidden layer.
         activations: One activation name per hidden layer.
-        kernel_initializer: A Keras initializer name, seeded with ``seed + layer index``.
+        kernel_initializer: A Keras initializer name for every kernel.
         seed: Base seed, so the same arguments give the same weights.
         name: Model name.
 
     Returns:
         A built ``keras.Sequential``.
     """
-    k = keras()
-    layers: list[Any] = [k.Input((2,))]
-    for i, (w, a) in enumerate(zip(widths, activations, strict=True)):
-        layers.append(
-            k.layers.Dense(
-                int(w),
-                activation=catalog.get(a).fn,
-                kernel_initializer=seeded_initializer(kernel_initializer, seed + i),
-                name=f"hidden_{i + 1}",
-            )
-        )
-    layers.append(
-        k.layers.Dense(
-            1,
-            kernel_initializer=seeded_initializer(kernel_initializer, seed + len(widths)),
-            name="output",
-        )
+    return mlp(
+        2, widths, list(activations), kernel_initializer=kernel_initializer, seed=seed, name=name
     )
-    return k.Sequential(layers, name=name)
-
-
-def seeded_initializer(name: str, seed: int) -> Any:
-    """The Keras initializer ``name`` with a fixed seed: same values on every call."""
-    return type(keras().initializers.get(name))(seed=seed)
 
 
 # --------------------------------------------------------------------------- gradient flow

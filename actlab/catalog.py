@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from actlab._keras import keras, tf
-from actlab._tables import html_table, markdown_table, text_table
+from actlab._tables import Table
 from actlab._validate import did_you_mean
 
 __all__ = [
@@ -490,30 +490,22 @@ def numpy_pair(name: str, **params: float) -> tuple[NumpyFn, NumpyFn]:
 
 
 @dataclass(frozen=True)
-class PropertiesTable:
-    """A table of activation properties that renders in notebooks."""
+class PropertiesTable(Table):
+    """A table of activation properties: prints as text, renders as HTML/Markdown in Jupyter."""
 
     rows: list[dict[str, Any]]
 
     _COLUMNS = ("name", "range", "zero_centred", "monotonic", "smooth", "saturating")
 
+    def _columns(self) -> tuple[str, ...]:
+        return self._COLUMNS
+
     def _cells(self) -> list[list[str]]:
-        out = []
-        for row in self.rows:
-            out.append([
-                row[c] if isinstance(row[c], str) else ("yes" if row[c] else "no")
-                for c in self._COLUMNS
-            ])
-        return out
-
-    def __str__(self) -> str:
-        return text_table(self._COLUMNS, self._cells())
-
-    def _repr_markdown_(self) -> str:
-        return markdown_table(self._COLUMNS, self._cells())
-
-    def _repr_html_(self) -> str:
-        return html_table(self._COLUMNS, self._cells())
+        return [
+            [row[c] if isinstance(row[c], str) else ("yes" if row[c] else "no")
+             for c in self._COLUMNS]
+            for row in self.rows
+        ]
 
 
 def properties_table(selected: list[str] | None = None) -> PropertiesTable:

@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from actlab._tables import html_table, markdown_table, text_table
+from actlab._tables import Table
 from actlab._validate import check_int, check_range
 from actlab.catalog import canonical_name
 
@@ -152,7 +152,7 @@ def _fmt_s(v: float) -> str:
     return "n/a" if math.isnan(v) else f"{v:.2f}"
 
 
-class ComparisonTable:
+class ComparisonTable(Table):
     """The summary table of a :class:`Comparison` (text, Markdown and HTML)."""
 
     COLUMNS = (
@@ -184,17 +184,13 @@ class ComparisonTable:
             )
         return out
 
-    def __str__(self) -> str:
-        return text_table(self.COLUMNS, self.rows())
+    _RIGHT = range(1, len(COLUMNS))
 
-    def __repr__(self) -> str:
-        return str(self)
+    def _columns(self) -> tuple[str, ...]:
+        return self.COLUMNS
 
-    def _repr_markdown_(self) -> str:
-        return markdown_table(self.COLUMNS, self.rows(), right_align_numbers=True)
-
-    def _repr_html_(self) -> str:
-        return html_table(self.COLUMNS, self.rows())
+    def _cells(self) -> list[list[str]]:
+        return self.rows()
 
 
 class Comparison:

@@ -17,7 +17,7 @@ from typing import Any
 
 from actlab import catalog
 from actlab._keras import tf
-from actlab._tables import html_table, markdown_table, text_table
+from actlab._tables import Table
 from actlab._validate import check_int, check_int_sequence
 
 __all__ = ["DENSE_ROW", "CostTable", "time_activation", "time_activations"]
@@ -136,7 +136,7 @@ def time_activation(
     return _measure({rec.name: rec.fn}, shape, repeats, warmup)[rec.name]
 
 
-class CostTable:
+class CostTable(Table):
     """Measured costs per activation, relative to a baseline (text/Markdown/HTML)."""
 
     def __init__(
@@ -156,7 +156,8 @@ class CostTable:
         base = self.costs[self.baseline][key]
         return {n: (c[key] / base if base > 0 else math.nan) for n, c in self.costs.items()}
 
-    COLUMNS = ("activation", "forward (ms)", "x baseline", "forward+backward (ms)", "x baseline ")
+    COLUMNS = ("activation", "forward (ms)", "x baseline", "forward+backward (ms)", "x baseline")
+    _RIGHT = range(1, len(COLUMNS))
 
     def rows(self) -> list[list[str]]:
         """The table's cells as strings."""
@@ -179,23 +180,11 @@ class CostTable:
             f"float32 tensor; 'x baseline' = time / {self.baseline}'s time"
         )
 
-    def __str__(self) -> str:
-        cols = [c.strip() for c in self.COLUMNS]
-        return self._title() + "\n" + text_table(cols, self.rows())
+    def _columns(self) -> tuple[str, ...]:
+        return self.COLUMNS
 
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_markdown_(self) -> str:
-        cols = [c.strip() for c in self.COLUMNS]
-        table = markdown_table(cols, self.rows(), right_align_numbers=True)
-        return f"*{self._title()}*\n\n{table}"
-
-    def _repr_html_(self) -> str:
-        import html
-
-        cols = [c.strip() for c in self.COLUMNS]
-        return f"<p><em>{html.escape(self._title())}</em></p>" + html_table(cols, self.rows())
+    def _cells(self) -> list[list[str]]:
+        return self.rows()
 
 
 def time_activations(

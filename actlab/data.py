@@ -20,8 +20,8 @@ import numpy as np
 
 from actlab._validate import check_int, check_range
 
-__all__ = ["MNISTData", "load_mnist", "make_circles", "make_moons", "make_spirals",
-           "mnist_cache_path"]
+__all__ = ["MNISTData", "load_mnist", "make_circles", "make_gaussians", "make_moons",
+           "make_spirals", "make_xor", "mnist_cache_path"]
 
 OFFLINE_ENV = "ACTLAB_OFFLINE"
 """Set ``ACTLAB_OFFLINE=1`` to skip the download attempt and use the cache or fallback."""
@@ -240,3 +240,58 @@ def make_spirals(
     order = rng.permutation(int(n))
     return (np.concatenate(xs)[order].astype("float32"),
             np.concatenate(ys)[order].astype("int64"))
+
+
+def make_xor(
+    n: int = 400, *, noise: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The XOR pattern: class 1 in two opposite quadrants, class 0 in the other two.
+
+    Half the points get label 1 and lie in the quadrants where ``x1 * x2 > 0``,
+    half get label 0 and lie in the other two; each coordinate's size is uniform
+    in [0.1, 1.1] (a gap along the axes, as in TensorFlow Playground), and
+    Gaussian noise is added after labelling. No straight line gets much more
+    than 2/3 of them right.
+
+    Args:
+        n: Number of points (split evenly between the classes).
+        noise: Standard deviation of the Gaussian noise added after labelling.
+        seed: Random seed.
+
+    Returns:
+        ``(x, y)``: float32 points ``(n, 2)`` in about [-1.1, 1.1], int64 labels ``(n,)``.
+    """
+    _check_2d_args(n, noise)
+    rng = np.random.default_rng(seed)
+    half = int(n) // 2
+    labels = rng.permutation(np.r_[np.zeros(int(n) - half), np.ones(half)].astype("int64"))
+    size = rng.uniform(0.1, 1.1, (int(n), 2))
+    first = rng.choice([-1.0, 1.0], int(n))
+    second = np.where(labels == 1, first, -first)  # same signs for class 1
+    pts = size * np.c_[first, second] + rng.normal(0.0, noise, (int(n), 2))
+    return pts.astype("float32"), labels
+
+
+def make_gaussians(
+    n: int = 400, *, noise: float = 0.1, spread: float = 0.4, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two Gaussian blobs: class 0 around ``(-1, -1)``, class 1 around ``(1, 1)``.
+
+    Args:
+        n: Number of points (split evenly between the blobs).
+        noise: Standard deviation of extra Gaussian noise (more noise, more overlap).
+        spread: Standard deviation of each blob.
+        seed: Random seed.
+
+    Returns:
+        ``(x, y)``: float32 points ``(n, 2)`` and int64 labels ``(n,)``.
+    """
+    _check_2d_args(n, noise)
+    check_range("spread", spread, 0.0, None, low_open=True)
+    rng = np.random.default_rng(seed)
+    half = int(n) // 2
+    labels = np.r_[np.zeros(half), np.ones(int(n) - half)].astype("int64")
+    centres = np.where(labels[:, None] == 1, 1.0, -1.0)
+    pts = centres + rng.normal(0.0, spread, (int(n), 2)) + rng.normal(0.0, noise, (int(n), 2))
+    order = rng.permutation(int(n))
+    return pts[order].astype("float32"), labels[order]

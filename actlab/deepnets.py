@@ -20,19 +20,21 @@ from typing import Any
 import keras
 import numpy as np
 
-from actlab._validate import check_choice, check_input_shape, check_int, check_range
+from actlab._validate import check_choice, check_int
 from actlab.catalog import canonical_name
+from actlab.models import mlp, seeded_initializer
 
-__all__ = ["calibrate_batch_norm", "deep_mlp", "hidden_layers"]
+__all__ = ["INITIALIZERS", "calibrate_batch_norm", "deep_mlp", "hidden_layers"]
 
-_INITIALIZERS = {
-    "glorot_uniform": keras.initializers.GlorotUniform,
-    "glorot_normal": keras.initializers.GlorotNormal,
-    "he_uniform": keras.initializers.HeUniform,
-    "he_normal": keras.initializers.HeNormal,
-    "lecun_normal": keras.initializers.LecunNormal,
-    "lecun_uniform": keras.initializers.LecunUniform,
-}
+INITIALIZERS = (
+    "glorot_uniform",
+    "glorot_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_normal",
+    "lecun_uniform",
+)
+"""The kernel initialisers :func:`deep_mlp` accepts."""
 
 
 def deep_mlp(
@@ -82,38 +84,26 @@ def deep_mlp(
     """
     depth = check_int("depth", depth, low=1)
     width = check_int("width", width, low=1)
-    output_units = check_int("output_units", output_units, low=1)
-    shape = check_input_shape(input_shape)
-    check_choice("kernel_initializer", kernel_initializer, list(_INITIALIZERS))
-    bias = check_range("bias", bias, None, None)
+    check_choice("kernel_initializer", kernel_initializer, INITIALIZERS)
+    seed = check_int("seed", seed)
     if isinstance(activation, str):
         activation = canonical_name(activation, allow_keras=True)
-    init_cls = _INITIALIZERS[kernel_initializer]
-    layers: list[Any] = [keras.Input(tuple(int(d) for d in shape))]
-    if len(shape) > 1:
-        layers.append(keras.layers.Flatten(name="flatten"))
-    for i in range(1, depth + 1):
-        dense_kwargs = {
-            "kernel_initializer": init_cls(seed=seed + i),
-            "bias_initializer": keras.initializers.Constant(float(bias)),
-            "name": f"dense_{i}",
-        }
-        if batch_norm:
-            layers.append(keras.layers.Dense(width, **dense_kwargs))
-            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
-            layers.append(keras.layers.Activation(activation, name=f"act_{i}"))
-        else:
-            layers.append(keras.layers.Dense(width, activation=activation, **dense_kwargs))
-    layers.append(
-        keras.layers.Dense(
-            output_units,
-            activation=output_activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-            name="output",
-        )
-    )
     label = activation if isinstance(activation, str) else getattr(activation, "__name__", "act")
-    return keras.Sequential(layers, name=name or f"{label}_x{depth}")
+    return mlp(
+        input_shape,
+        [width] * depth,
+        activation,
+        output_units=output_units,
+        output_activation=output_activation,
+        kernel_initializer=kernel_initializer,
+        # The output kernel: Glorot seeded with `seed` whatever the hidden initialiser.
+        output_initializer=seeded_initializer("glorot_uniform", seed),
+        bias=bias,
+        batch_norm=batch_norm,
+        seed=seed + 1,  # hidden layer dense_i is seeded with seed + i
+        layer_name="dense",
+        name=name or f"{label}_x{depth}",
+    )
 
 
 def hidden_layers(model: keras.Model) -> list[str]:

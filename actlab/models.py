@@ -2,8 +2,10 @@
 
 ``mlp`` builds the multi-layer perceptrons the course trains over and over,
 with stable layer names (``hidden_1``, ``hidden_2``, ..., ``output``) so that
-exercises can refer to layers by name. ``linear_stack`` and ``collapse_linear``
-show that Dense layers without an activation compose to one Dense layer:
+exercises can refer to layers by name; it is the one MLP builder (the deep
+nets of :mod:`actlab.deepnets` and the widgets' networks are calls to it), and
+:func:`seeded_initializer` the one recipe for seeded weights. ``linear_stack``
+and ``collapse_linear`` show that Dense layers without an activation compose to one Dense layer:
 ``(x @ W1 + b1) @ W2 + b2 = x @ (W1 @ W2) + (b1 @ W2 + b2)``.
 
 Importing this module imports Keras (it is not imported by ``import actlab``).
@@ -17,9 +19,40 @@ from typing import Any
 import numpy as np
 
 from actlab._keras import keras
-from actlab._validate import check_input_shape, check_int_sequence
+from actlab._validate import check_input_shape, check_int, check_int_sequence, check_range
+from actlab.catalog import canonical_name
 
-__all__ = ["collapse_linear", "linear_stack", "mlp"]
+__all__ = ["collapse_linear", "linear_stack", "mlp", "seeded_initializer"]
+
+
+def seeded_initializer(name: str, seed: int) -> Any:
+    """The Keras initializer ``name`` with a fixed seed: the same values on every call.
+
+    The one recipe for seeded weights in actlab (``mlp``, ``deep_mlp``, the
+    widgets' networks and their NumPy copies of the initial kernels):
+    ``type(keras.initializers.get(name))(seed=seed)``, so ``"random_normal"``
+    keeps Keras's default ``stddev=0.05``.
+
+    Args:
+        name: A Keras initializer name, e.g. ``"glorot_uniform"``, ``"he_normal"``.
+        seed: The seed.
+
+    Returns:
+        A new initializer instance.
+
+    Raises:
+        ValueError: If Keras does not know the name.
+
+    """
+    k = keras()
+    try:
+        init = k.initializers.get(name)
+    except (ValueError, TypeError):
+        raise ValueError(
+            "kernel_initializer must be a Keras initializer name such as 'glorot_uniform' "
+            f"or 'he_normal'. Received: kernel_initializer={name!r}."
+        ) from None
+    return type(init)(seed=seed)
 
 
 def mlp(
@@ -29,39 +62,60 @@ def mlp(
     *,
     output_units: int = 1,
     output_activation: str | None = None,
+    kernel_initializer: str = "glorot_uniform",
+    output_initializer: Any = None,
+    bias: float = 0.0,
+    batch_norm: bool = False,
     seed: int | None = None,
+    layer_name: str = "hidden",
     name: str = "mlp",
 ) -> Any:
     """Build a Sequential multi-layer perceptron with stable layer names.
 
-    The model is ``keras.Input(input_shape)`` -> ``Flatten`` (only when the input
-    has more than one axis) -> ``Dense(widths[i], activation=activations[i],
-    name=f"hidden_{i + 1}")`` -> ``Dense(output_units,
-    activation=output_activation, name="output")``.
+    The one MLP builder of actlab (``deepnets.deep_mlp`` and the widgets'
+    networks call it). The model is ``keras.Input(input_shape)`` -> ``Flatten``
+    (only when the input has more than one axis) -> ``Dense(widths[i],
+    activation=activations[i], name=f"hidden_{i + 1}")`` -> ``Dense(output_units,
+    activation=output_activation, name="output")``. With ``batch_norm`` each
+    hidden Dense layer is linear and followed by ``bn_{i}`` and ``act_{i}``
+    (``BatchNormalization``, then the activation).
 
     Args:
         input_shape: Number of input features, or a shape such as ``(28, 28)``.
         widths: Units of each hidden layer, e.g. ``[64, 32]``.
         activations: One activation for every hidden layer (``"relu"``), or one
-            per hidden layer (``["relu", "tanh"]``). Anything ``Dense(activation=)``
-            accepts: a name, a callable or a Keras activation layer.
+            per hidden layer (``["relu", "tanh"]``). Names go through
+            ``actlab.catalog.canonical_name`` (aliases such as ``"swish"``
+            work); callables and Keras activation layers are used as they are.
         output_units: Units of the output layer.
         output_activation: Activation of the output layer (None: logits).
-        seed: When given, the kernels are initialised with ``GlorotUniform``
-            seeded from it, so the same call builds the same weights in any
-            process. None uses Keras's global seed (``actlab.seed``).
+        kernel_initializer: A Keras initializer name for every kernel.
+        output_initializer: The output layer's kernel initializer (a name or
+            an instance); None uses ``kernel_initializer``.
+        bias: Initial value of every hidden bias.
+        batch_norm: Insert ``BatchNormalization`` between each hidden Dense
+            layer and its activation.
+        seed: When given, kernels are seeded (:func:`seeded_initializer`):
+            hidden layer ``i`` (counting from 0) with ``seed + i``, the output
+            layer with ``seed + len(widths)``, so the same call builds the same
+            weights in any process. None uses Keras's global seed
+            (``actlab.seed``).
+        layer_name: Hidden Dense layers are named ``f"{layer_name}_{i}"``, ``i`` from 1.
         name: The model's name.
 
     Returns:
         A built ``keras.Sequential`` (it starts with ``keras.Input``).
 
     Raises:
-        ValueError: If ``widths`` is empty or not positive integers, or the
-            number of activations does not match the number of hidden layers.
+        ValueError: If ``widths`` is empty or not positive integers, the
+            number of activations does not match the number of hidden layers,
+            an activation or initializer name is unknown, or ``bias`` is not finite.
 
     """
     shape = check_input_shape(input_shape)
     widths = list(check_int_sequence("widths", widths, example="[64, 32]"))
+    output_units = check_int("output_units", output_units, low=1)
+    bias = check_range("bias", bias, None, None)
     if isinstance(activations, str) or not isinstance(activations, Sequence):
         acts = [activations] * len(widths)
     else:
@@ -72,23 +126,35 @@ def mlp(
                 f"activation per hidden layer, or a single one for all. "
                 f"Received: widths={widths!r}, activations={acts!r}"
             )
+    acts = [canonical_name(a, allow_keras=True) if isinstance(a, str) else a for a in acts]
     k = keras()
 
     def init(i: int) -> Any:
-        return "glorot_uniform" if seed is None else k.initializers.GlorotUniform(seed=seed + i)
+        if seed is None:
+            return kernel_initializer
+        return seeded_initializer(kernel_initializer, seed + i)
 
+    bias_init = "zeros" if bias == 0 else k.initializers.Constant(bias)
     layers: list[Any] = [k.Input(shape)]
     if len(shape) > 1:
         layers.append(k.layers.Flatten(name="flatten"))
     for i, (w, a) in enumerate(zip(widths, acts, strict=True)):
-        layers.append(
-            k.layers.Dense(int(w), activation=a, kernel_initializer=init(i), name=f"hidden_{i + 1}")
-        )
+        dense = {
+            "kernel_initializer": init(i),
+            "bias_initializer": bias_init,
+            "name": f"{layer_name}_{i + 1}",
+        }
+        if batch_norm:
+            layers.append(k.layers.Dense(w, **dense))
+            layers.append(k.layers.BatchNormalization(name=f"bn_{i + 1}"))
+            layers.append(k.layers.Activation(a, name=f"act_{i + 1}"))
+        else:
+            layers.append(k.layers.Dense(w, activation=a, **dense))
     layers.append(
         k.layers.Dense(
-            int(output_units),
+            output_units,
             activation=output_activation,
-            kernel_initializer=init(len(widths)),
+            kernel_initializer=output_initializer or init(len(widths)),
             name="output",
         )
     )
@@ -122,7 +188,7 @@ def linear_stack(widths: Sequence[int], *, seed: int = 0, name: str = "linear_st
             k.layers.Dense(
                 int(w),
                 name=f"linear_{i + 1}",
-                kernel_initializer=k.initializers.GlorotUniform(seed=seed + 2 * i),
+                kernel_initializer=seeded_initializer("glorot_uniform", seed + 2 * i),
                 bias_initializer=k.initializers.RandomNormal(stddev=0.5, seed=seed + 2 * i + 1),
             )
         )

@@ -26,7 +26,7 @@ probes run in inference mode (``training=False``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +35,16 @@ import numpy as np
 import tensorflow as tf
 from keras import layers as klayers
 
+from actlab import _keras
+from actlab._validate import check_int
 from actlab.surgery import (
-    Functional,
-    _check_model,
-    _is_graph_model,
-    _walk,
+    check_model,
     find_activations,
+    hidden_code_layers,
+    is_graph_model,
     layer_paths,
     select_paths,
+    walk_model,
 )
 
 __all__ = ["dead_units", "get_activations", "gradient_norms"]
@@ -90,13 +92,7 @@ def _cache_for(cache: weakref.WeakKeyDictionary[Any, dict[Any, Any]], model: Any
 
 def _graph(model: Any) -> Any:
     """The functional graph of a Sequential or functional model."""
-    return model if isinstance(model, Functional) else model._functional
-
-
-def _calls(model: Any, layer: Any) -> list[Any]:
-    """The nodes (calls) of ``layer`` inside ``model``'s graph, in graph order."""
-    in_graph = {id(n) for nodes in _graph(model)._nodes_by_depth.values() for n in nodes}
-    return [n for n in layer._inbound_nodes if id(n) in in_graph]
+    return _keras.graph(model)
 
 
 def _single(tensors: Sequence[Any]) -> Any:
@@ -112,12 +108,12 @@ def _build_level(model: Any, wanted: set[str], prefix: str) -> tuple[keras.Model
     outputs: list[Any] = []
     keys: list[str] = []
     nested: list[tuple[Any, str, Any]] = []
-    for layer in model.layers:
+    for layer in _keras.operations(model):
         if isinstance(layer, klayers.InputLayer):
             continue
         path = f"{prefix}{layer.name}"
-        calls = _calls(model, layer)
-        inner_wanted = _is_graph_model(layer) and any(w.startswith(path + "/") for w in wanted)
+        calls = _keras.calls(model, layer)
+        inner_wanted = is_graph_model(layer) and any(w.startswith(path + "/") for w in wanted)
         for i, node in enumerate(calls):
             suffix = "" if i == 0 else f"@{i}"
             if path in wanted:
@@ -128,7 +124,7 @@ def _build_level(model: Any, wanted: set[str], prefix: str) -> tuple[keras.Model
                     outputs.append(t)
             if inner_wanted:
                 nested.append((layer, suffix, node))
-    graph_inputs = list(_graph(model).inputs)
+    graph_inputs = list(model.inputs)
     if not nested:
         return keras.Model(graph_inputs, outputs), keys
     n_own = len(outputs)
@@ -167,7 +163,7 @@ def _probe(model: keras.Model, paths: tuple[str, ...]) -> _Probe:
 
     # Network order: by layer position, then call / output order (as collected).
     ranked = sorted(range(len(keys)), key=lambda i: (order[_base(keys[i])], i))
-    probe = _Probe(built, _quiet(run), keys, ranked)
+    probe = _Probe(built, _keras.omit_retracing_warning(run), keys, ranked)
     BUILD_COUNT["probe"] += 1
     per_model[paths] = probe
     return probe
@@ -181,19 +177,94 @@ def _base(key: str) -> str:
 # Input checks
 
 
+def _shape_text(tensor: Any) -> str:
+    return "(batch, " + ", ".join(str(d) for d in tuple(tensor.shape)[1:]) + ")"
+
+
+def _input_keys(model: keras.Model) -> list[str]:
+    """The dict key of each of ``model.inputs``: the model's own keys, else input names."""
+    struct = _graph(model).input
+    if isinstance(struct, Mapping):
+        key_of = {id(t): k for k, t in struct.items()}
+        return [key_of.get(id(t), t.name) for t in model.inputs]
+    return [t.name for t in model.inputs]
+
+
+def expected_inputs(model: keras.Model) -> str:
+    """The structure of ``x`` that ``model`` expects, as text (names and shapes)."""
+    inputs = list(model.inputs)
+    keys = _input_keys(model)
+    if isinstance(_graph(model).input, Mapping):
+        inner = ", ".join(f"{k!r}: {_shape_text(t)}" for k, t in zip(keys, inputs, strict=True))
+        return f"a dict {{{inner}}}"
+    if len(inputs) == 1:
+        return f"an array of shape {_shape_text(inputs[0])} (input {keys[0]!r})"
+    inner = ", ".join(f"{k!r} {_shape_text(t)}" for k, t in zip(keys, inputs, strict=True))
+    return f"a list of {len(inputs)} arrays [{inner}] or a dict keyed by those input names"
+
+
+def _structure_error(model: keras.Model, what: str, received: str) -> ValueError:
+    return ValueError(
+        f"{what}: x does not match the inputs of model {model.name!r}: it expects "
+        f"{expected_inputs(model)}. Received {received}."
+    )
+
+
+def _describe_x(x: Any) -> str:
+    if isinstance(x, Mapping):
+        return f"a dict with keys {sorted(map(str, x))}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of {len(x)} items"
+    return f"an object of type {type(x).__name__}"
+
+
+def _split_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
+    """``x`` (array, list or dict, as ``model.predict`` takes it) as one item per input."""
+    inputs = list(model.inputs)
+    keys = _input_keys(model)
+    if isinstance(x, Mapping):
+        names = [t.name for t in inputs]
+        chosen = []
+        for key, name in zip(keys, names, strict=True):
+            if key in x:
+                chosen.append(x[key])
+            elif name in x:
+                chosen.append(x[name])
+            else:
+                raise _structure_error(model, what, f"{_describe_x(x)}; {key!r} is missing")
+        unknown = sorted(str(k) for k in x if k not in keys and k not in names)
+        if unknown:
+            raise _structure_error(model, what, f"{_describe_x(x)}; unknown keys {unknown}")
+        return chosen
+    if isinstance(x, (list, tuple)):
+        if len(inputs) > 1:
+            if len(x) != len(inputs):
+                raise _structure_error(model, what, _describe_x(x))
+            return list(x)
+        if len(x) == 1 and np.ndim(x[0]) == len(inputs[0].shape):
+            return [x[0]]  # [array] for a single-input model, as model.predict takes it
+        return [x]
+    if len(inputs) > 1:
+        raise _structure_error(model, what, f"one array of shape {np.shape(x)}")
+    return [x]
+
+
+def pack_inputs(model: keras.Model, xs: Sequence[Any]) -> Any:
+    """One item per ``model.inputs`` back into the structure the model is called with."""
+    struct = _graph(model).input
+    if isinstance(struct, Mapping):
+        return dict(zip(_input_keys(model), xs, strict=True))
+    return xs[0] if len(xs) == 1 else list(xs)
+
+
 def _as_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
     """``x`` as a list of inputs (cast per batch) matching ``model.inputs``; clear errors."""
-    inputs = list(_graph(model).inputs)
-    xs = list(x) if isinstance(x, (list, tuple)) and len(inputs) > 1 else [x]
-    if len(xs) != len(inputs):
-        raise ValueError(
-            f"{what}: model {model.name!r} has {len(inputs)} inputs; x must be a list of "
-            f"{len(inputs)} arrays. Received {len(xs)}."
-        )
+    inputs = list(model.inputs)
+    xs = _split_inputs(model, x, what)
     out = []
     for arr, spec in zip(xs, inputs, strict=True):
-        if isinstance(arr, dict):
-            raise TypeError(f"{what}: x must be an array (or a list of arrays), not a dict.")
+        if isinstance(arr, (Mapping, list, tuple)) and len(inputs) > 1:
+            raise _structure_error(model, what, f"{_describe_x(x)} holding {_describe_x(arr)}")
         a = arr.numpy() if hasattr(arr, "numpy") else np.asarray(arr)
         if a.dtype.kind not in "biuf":
             raise TypeError(
@@ -209,8 +280,9 @@ def _as_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
             hint = ""
             if a.ndim == len(expected) - 1:
                 hint = " For a single sample add a batch axis: x[None]."
+            where = f" for input {spec.name!r}" if len(inputs) > 1 else ""
             raise ValueError(
-                f"{what}: x has the wrong shape for model {model.name!r}: the model "
+                f"{what}: x has the wrong shape{where} of model {model.name!r}: the model "
                 f"expects {shown}, received {a.shape}.{hint}"
             )
         # Cast batch by batch later (_batches): no full-size copy of a large x.
@@ -223,11 +295,11 @@ def _as_inputs(model: keras.Model, x: Any, what: str) -> list[Any]:
     return out
 
 
-def _check_batch_size(batch_size: int, what: str) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"{what}: batch_size must be a positive integer. Received: {batch_size!r}."
-        )
+def _check_batch_size(batch_size: int, what: str) -> int:
+    try:
+        return check_int("batch_size", batch_size, low=1)
+    except ValueError as err:
+        raise ValueError(f"{what}: {err}") from None
 
 
 class _Cast:
@@ -253,7 +325,7 @@ def _batches(xs: list[Any], batch_size: int) -> Iterator[tuple[int, list[np.ndar
 def _resolve_layers(model: keras.Model, layers: Iterable[str] | None, what: str) -> tuple[str, ...]:
     paths = layer_paths(model)
     if layers is None:
-        leaves = {p for p, layer in _walk(model) if not _is_graph_model(layer)}
+        leaves = {p for p, layer in walk_model(model) if not is_graph_model(layer)}
         return tuple(p for p in paths if p in leaves)
     chosen = select_paths(model, layers, what=what)
     # A nested model's own name selects the model's output *and* its layers.
@@ -264,8 +336,8 @@ def _iter_outputs(
     model: keras.Model, x: Any, layers: Iterable[str] | None, batch_size: int, what: str
 ) -> tuple[_Probe, int, Iterator[tuple[int, list[Any]]]]:
     """The probe, the number of samples, and ``(start, output tensors)`` per batch."""
-    _check_model(model, what)
-    _check_batch_size(batch_size, what)
+    check_model(model, what)
+    batch_size = _check_batch_size(batch_size, what)
     xs = _as_inputs(model, x, what)
     probe = _probe(model, _resolve_layers(model, layers, what))
 
@@ -343,20 +415,41 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
 
     Returns:
         ``{site path: fraction in [0, 1]}`` for every site of
-        :func:`actlab.find_activations`, in network order.
+        :func:`actlab.find_activations` in the model's graph, in network
+        order. Sites inside custom layers (``kind="sublayer"``) are left out:
+        their outputs are not part of the graph.
 
     Raises:
         ValueError: As :func:`get_activations`; also when the model has no
             activation sites.
 
     """
-    _check_model(model, "dead_units")
-    sites = find_activations(model)
+    check_model(model, "dead_units")
+    all_sites = find_activations(model)
+    sites = [s for s in all_sites if s.kind != "sublayer"]
     if not sites:
+        inside = [s.path for s in all_sites]
+        hidden = hidden_code_layers(model)
+        if inside:
+            detail = (
+                "its activations are all inside custom layers ("
+                + ", ".join(inside[:10])
+                + "), whose outputs are not part of the model's graph. Probe the "
+                "custom layer's own sublayers in a small model built from them"
+            )
+        elif hidden:
+            detail = (
+                "no activation can be seen from outside; the custom layers "
+                + ", ".join(repr(h) for h in hidden[:10])
+                + " may apply activations inside their call() code"
+            )
+        else:
+            detail = (
+                "it has no activations at all (no activation= arguments other than "
+                "linear, no activation layers or ops)"
+            )
         raise ValueError(
-            f"dead_units: model {model.name!r} has no activations (no activation= "
-            "arguments other than linear, no activation layers), so there are no "
-            "units to check."
+            f"dead_units: model {model.name!r} has no activation sites to check: {detail}."
         )
     probe, _, outs = _iter_outputs(model, x, [s.path for s in sites], 256, "dead_units")
     maxima: dict[str, np.ndarray] = {}
@@ -376,8 +469,8 @@ def dead_units(model: keras.Model, x: Any, *, threshold: float = 0.0) -> dict[st
 def _kernels(model: keras.Model) -> tuple[list[str], list[Any]]:
     """``(paths, first trainable weight)`` of every layer with trainable weights."""
     paths, kernels, seen = [], [], set()
-    for path, layer in _walk(model):
-        if _is_graph_model(layer) or id(layer) in seen:
+    for path, layer in walk_model(model, ops=False):
+        if is_graph_model(layer) or id(layer) in seen:
             continue
         seen.add(id(layer))
         if layer.trainable_weights:
@@ -424,17 +517,6 @@ def _loss_fn(model: keras.Model, loss: Any) -> Callable[[Any, Any], Any]:
     return mean_loss
 
 
-def _quiet(fn: Any) -> Any:
-    """Silence TF's "frequent retracing" warning for one of our tf.functions.
-
-    Every model gets its own probe function, all from the same Python source,
-    so TensorFlow would count them as one function retracing; each is in fact
-    traced once (its input signature has a free batch axis).
-    """
-    fn._omit_frequent_tracing_warning = True
-    return fn
-
-
 def _grad_runner(
     model: keras.Model, loss: Any, y: np.ndarray
 ) -> tuple[Callable[..., Any], list[str]]:
@@ -454,21 +536,19 @@ def _grad_runner(
     paths, kernels = _kernels(model)
     mean_loss = _loss_fn(model, loss)
     ref = weakref.ref(model)
-    x_spec = [
-        tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in _graph(model).inputs
-    ]
+    x_spec = [tf.TensorSpec(shape=(None, *t.shape[1:]), dtype=t.dtype) for t in model.inputs]
     y_spec = tf.TensorSpec(shape=(None, *y.shape[1:]), dtype=y.dtype)
 
     @tf.function(input_signature=[x_spec, y_spec], autograph=False)
     def grads(xs: list[Any], y_true: Any) -> list[Any]:
         m = ref()
         with tf.GradientTape() as tape:
-            pred = m(xs[0] if len(xs) == 1 else xs, training=False)
+            pred = m(pack_inputs(m, xs), training=False)
             value = mean_loss(y_true, pred)
         return tape.gradient(value, kernels)
 
     BUILD_COUNT["gradients"] += 1
-    per_model[key] = (_quiet(grads), paths)
+    per_model[key] = (_keras.omit_retracing_warning(grads), paths)
     return per_model[key]
 
 
@@ -507,8 +587,8 @@ def gradient_norms(
 
     """
     what = "gradient_norms"
-    _check_model(model, what)
-    _check_batch_size(batch_size, what)
+    check_model(model, what)
+    batch_size = _check_batch_size(batch_size, what)
     if y is None:
         raise ValueError(
             "gradient_norms: y is required (the targets the loss compares the "
@@ -527,7 +607,7 @@ def gradient_norms(
         raise ValueError(
             f"gradient_norms: x has {n} samples but y has {len(ya)}; pass one target per sample."
         )
-    n_outputs = len(_graph(model).outputs)
+    n_outputs = len(model.outputs)
     if n_outputs != 1:
         raise ValueError(
             f"gradient_norms: model {model.name!r} has {n_outputs} outputs; it needs a "
@@ -543,7 +623,7 @@ def gradient_norms(
         try:
             g = run([tf.convert_to_tensor(b) for b in batch], tf.convert_to_tensor(yb))
         except (ValueError, TypeError, tf.errors.InvalidArgumentError) as err:
-            out_shape = tuple(_graph(model).outputs[0].shape)
+            out_shape = tuple(model.outputs[0].shape)
             raise ValueError(
                 f"gradient_norms: the loss could not compare y (shape {ya.shape}, dtype "
                 f"{ya.dtype}) with the model's output (shape {out_shape}). Check that y "

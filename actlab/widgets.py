@@ -47,16 +47,18 @@ would otherwise hide them in the log console) and kept in ``last_error``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from actlab import _playground_core as _pg
 from actlab import _widget_labs as _labs
 from actlab import catalog
+from actlab._playground_core import PlaygroundResult, train_playground
 from actlab._validate import check_choice, check_int, check_range
 from actlab._widget_base import Explorer
 from actlab._widget_explorers import ActivationExplorer, SoftmaxExplorer
-from actlab._widget_labs import DyingReluLab, GradientFlowLab, Playground
+from actlab._widget_labs import DyingReluLab, GradientFlowLab
+from actlab._widget_playground import SPEEDS, STEP_SIZES, Playground
 
 __all__ = [
     "ActivationExplorer",
@@ -64,12 +66,14 @@ __all__ = [
     "Explorer",
     "GradientFlowLab",
     "Playground",
+    "PlaygroundResult",
     "SoftmaxExplorer",
     "activation_explorer",
     "dying_relu_lab",
     "gradient_flow_lab",
     "playground",
     "softmax_explorer",
+    "train_playground",
 ]
 
 # --------------------------------------------------------------------------- activations
@@ -171,14 +175,6 @@ def softmax_explorer(
 # --------------------------------------------------------------------------- networks
 
 
-# The playground's checks (h13 moves the playground to its own module).
-_check_choice, _check_range = check_choice, check_range
-
-
-def _check_int(name: str, value: Any, low: int, high: int) -> int:
-    return check_int(name, value, low=low, high=high)
-
-
 def playground(
     dataset: str = "circles",
     *,
@@ -186,29 +182,53 @@ def playground(
     depth: int = 2,
     width: int = 8,
     learning_rate: float = 0.03,
-    steps: int = 200,
+    noise: float = 0.05,
+    test_fraction: float = 0.3,
+    batch_size: int = 0,
+    l2: float = 0.0,
+    optimizer: str = "adam",
     seed: int = 0,
+    speed: int = 100,
+    step_size: int = 10,
 ) -> Playground:
-    """A TensorFlow-Playground-style classifier with a different activation per layer.
+    """A live, TensorFlow-Playground-style classifier with any activation per layer.
 
-    Pick a 2-D data set (``circles``, ``moons``, ``spirals`` from
-    :mod:`actlab.data`), the number of hidden layers (1-4), their width and one
-    activation per layer, then press **Train**: the network runs ``steps``
-    full-batch Adam steps (a progress bar follows them), and the decision
-    boundary (P(class 1) on a grid) and the loss curve are redrawn. Pressing
-    Train again continues training; **Reset weights** or any architecture
-    change starts from the seeded initial weights. Each architecture's model is
-    built once and cached; 200 steps take well under 2 s.
+    **Play** trains in the background of the kernel (the notebook stays usable)
+    and redraws several times a second: the decision boundary (P(class 1) over
+    the plane; orange points are class 0, blue class 1, white-edged for
+    training, black-edged for test), the training and test loss curves, the
+    step counter, and a map of every hidden unit's output over the plane, with
+    the units that output 0 everywhere (dead ReLUs) crossed out and labelled
+    "dead". **Pause** stops at once, **Step** trains ``step_size`` steps,
+    **Reset** goes back to the seeded initial weights. Learning rate, noise,
+    test share, batch size, L2 and optimizer apply while it plays; depth,
+    width, an activation, the data set or the seed restart from the initial
+    weights (the status line says so). A diverging run (NaN loss) pauses
+    itself with a message. One playground trains at a time per kernel:
+    creating or playing one pauses the others, and interrupting the kernel
+    stops it.
+
+    Same settings, seed and number of steps give the same weights, bit for
+    bit: ``train_playground(pg.settings(), pg.steps_done)`` re-trains them.
 
     Args:
-        dataset: ``"circles"``, ``"moons"`` or ``"spirals"``.
+        dataset: ``"circles"``, ``"xor"``, ``"gaussian"``, ``"spirals"`` or ``"moons"``.
         activations: One activation for every hidden layer, or a list of up
-            to four (one per layer; missing ones default to ``"relu"``).
+            to four (one per layer; missing ones default to ``"relu"``); any
+            name of :mod:`actlab.catalog`.
         depth: Hidden layers, 1-4.
         width: Units per hidden layer, 1-16.
-        learning_rate: Adam learning rate, in [0.001, 1].
-        steps: Steps per press of Train, 10-1000.
-        seed: Seed of the data set and the initial weights.
+        learning_rate: In [0.0001, 10] (log slider).
+        noise: Standard deviation of the points' jitter, in [0, 0.5].
+        test_fraction: Share of the 400 points held out for the test loss, in [0.1, 0.9].
+        batch_size: Points per step; 0 = all training points (full batch), or
+            one of 1, 4, 8, 16, 32, 64, 128.
+        l2: L2 penalty ``l2 * sum(kernel ** 2)``, in [0, 0.1].
+        optimizer: ``"adam"`` or ``"sgd"``.
+        seed: Seed of the data set, the split, the initial weights and the batches.
+        speed: Training steps per second while playing: 10, 30, 100, 300, 1000,
+            or 0 for as fast as possible.
+        step_size: Steps per press of Step: 1, 10 or 100.
 
     Returns:
         A :class:`Playground` (an ``ipywidgets.VBox``).
@@ -217,28 +237,39 @@ def playground(
         ValueError: An unknown data set or activation, or a value outside its
             control's range.
     """
-    _check_choice("dataset", dataset, _labs.DATASETS)
-    depth = _check_int("depth", depth, 1, _labs.MAX_DEPTH)
-    width = _check_int("width", width, 1, 16)
-    steps = _check_int("steps", steps, 10, 1000)
-    _check_range("learning_rate", learning_rate, 0.001, 1.0)
+    depth = check_int("depth", depth, low=1, high=_pg.MAX_DEPTH)
     acts = [activations] * depth if isinstance(activations, str) else list(activations)
-    if not 1 <= len(acts) <= _labs.MAX_DEPTH:
+    if not 1 <= len(acts) <= _pg.MAX_DEPTH:
         raise ValueError(
-            f"activations must be one name or a list of 1 to {_labs.MAX_DEPTH} names. "
+            f"activations must be one name or a list of 1 to {_pg.MAX_DEPTH} names. "
             f"Received: activations={activations!r}."
         )
-    acts = [catalog.canonical_name(a) for a in acts]
-    acts += ["relu"] * (_labs.MAX_DEPTH - len(acts))
-    return Playground(
-        dataset,
-        activations=acts,
+    acts += ["relu"] * (_pg.MAX_DEPTH - len(acts))
+    if batch_size not in _pg.BATCH_SIZES or isinstance(batch_size, bool):
+        raise ValueError(
+            f"batch_size must be one of {', '.join(map(str, _pg.BATCH_SIZES))} "
+            f"(0 = full batch). Received: batch_size={batch_size!r}."
+        )
+    for name, value, options in (("speed", speed, SPEEDS), ("step_size", step_size, STEP_SIZES)):
+        if isinstance(value, bool) or value not in options:
+            raise ValueError(
+                f"{name} must be one of {', '.join(map(str, options))}. "
+                f"Received: {name}={value!r}."
+            )
+    settings = _pg.check_settings(
+        dataset=dataset,
         depth=depth,
         width=width,
-        learning_rate=float(learning_rate),
-        steps=steps,
-        seed=int(seed),
+        learning_rate=learning_rate,
+        noise=noise,
+        test_fraction=test_fraction,
+        batch_size=batch_size,
+        l2=l2,
+        optimizer=optimizer,
+        seed=seed,
+        **{f"activation_{i + 1}": a for i, a in enumerate(acts)},
     )
+    return Playground(settings, speed=int(speed), step_size=int(step_size))
 
 
 def dying_relu_lab(

@@ -4,6 +4,10 @@ Targets (DESIGN.md section 6):
 
 * ``swap_activations`` on ResNet50 (``weights=None``) within 1.5x of a plain
   ``keras.models.clone_model`` + ``set_weights``;
+* ``swap_activations`` (GELU -> ReLU inside custom-layer blocks) on a 12-block
+  transformer encoder with BERT-base shapes (hidden 768, 12 heads, MLP 3072,
+  128 tokens; random weights) within 1.5x of ``clone_model`` + ``set_weights``
+  on the same model;
 * ``get_activations`` within 1.2x of a hand-written multi-output
   ``keras.Model`` run over the same batches;
 * ``gradient_norms`` within 1.2x of a hand-written ``tf.GradientTape`` loop
@@ -12,7 +16,8 @@ Targets (DESIGN.md section 6):
 
 Each comparison runs side by side in one process, after a warm-up, and
 reports the median of several interleaved runs. ``run()`` returns the rows;
-``python bench/bench_surgery.py`` prints them.
+``python bench/bench_surgery.py`` prints them (``... transformer``: only the
+transformer row).
 """
 
 from __future__ import annotations
@@ -100,6 +105,74 @@ def bench_swap() -> list[dict]:
             f"swap {t_ours * 1000:.0f} ms, clone+set_weights {t_base * 1000:.0f} ms "
             f"(medians of {REPEATS} interleaved runs; ratio = median of per-pair ratios; "
             f"{len(model.layers)} layers)",
+        )
+    ]
+
+
+@keras.saving.register_keras_serializable(package="actlab_bench")
+class EncoderBlock(keras.layers.Layer):
+    """A BERT-style encoder block as a custom layer (post-norm, GELU MLP).
+
+    Its config carries the sizes but no activation: the GELU lives in the
+    ``intermediate`` Dense sublayer, as in widely used model libraries.
+    """
+
+    def __init__(self, hidden: int = 768, heads: int = 12, inner: int = 3072, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.hidden, self.heads, self.inner = hidden, heads, inner
+        self.attention = keras.layers.MultiHeadAttention(heads, hidden // heads, name="attention")
+        self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-12, name="attention_norm")
+        self.intermediate = keras.layers.Dense(inner, activation="gelu", name="intermediate")
+        self.output_dense = keras.layers.Dense(hidden, name="output_dense")
+        self.output_norm = keras.layers.LayerNormalization(epsilon=1e-12, name="output_norm")
+
+    def call(self, x: Any) -> Any:
+        h = self.attention_norm(x + self.attention(x, x))
+        return self.output_norm(h + self.output_dense(self.intermediate(h)))
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "hidden": self.hidden,
+            "heads": self.heads,
+            "inner": self.inner,
+        }
+
+
+def bert_base(blocks: int = 12, seq_len: int = 128, hidden: int = 768) -> keras.Model:
+    """A BERT-base-shaped encoder of custom-layer blocks, pooled on the first token."""
+    keras.utils.set_random_seed(0)
+    tokens = keras.Input((seq_len, hidden), name="token_embeddings")
+    h = keras.layers.LayerNormalization(epsilon=1e-12, name="embeddings_norm")(tokens)
+    for i in range(blocks):
+        h = EncoderBlock(hidden, name=f"block_{i + 1}")(h)
+    pooled = keras.layers.Dense(hidden, activation="tanh", name="pooler")(h[:, 0, :])
+    return keras.Model(tokens, pooled, name="bert_base_encoder")
+
+
+def bench_transformer(repeats: int = 3) -> list[dict]:
+    model = bert_base()
+    n_params = model.count_params()
+
+    def ours() -> Any:
+        return swap_activations(model, {"gelu": "relu"})
+
+    def base() -> Any:
+        clone = keras.models.clone_model(model)
+        clone.set_weights(model.get_weights())
+        return clone
+
+    ratio, t_ours, t_base = _side_by_side(ours, base, repeats)
+    return [
+        _row(
+            "swap_activations BERT-base encoder / clone_model+set_weights",
+            ratio,
+            "x",
+            1.5,
+            f"swap {t_ours * 1000:.0f} ms, clone+set_weights {t_base * 1000:.0f} ms "
+            f"(medians of {repeats} interleaved runs; 12 custom-layer blocks, hidden 768, "
+            f"12 heads, MLP 3072, 128 tokens, {n_params / 1e6:.1f}M weights, GELU -> ReLU "
+            "in 12 sublayers)",
         )
     ]
 
@@ -220,11 +293,12 @@ def bench_probes() -> list[dict]:
 
 def run() -> list[dict]:
     """Run every measurement and return the rows."""
-    return bench_swap() + bench_probes()
+    return bench_swap() + bench_transformer() + bench_probes()
 
 
 def main() -> None:
-    for row in run():
+    rows = bench_transformer() if sys.argv[1:] == ["transformer"] else run()
+    for row in rows:
         mark = {True: "ok  ", False: "MISS", None: "    "}[row["ok"]]
         target = row["target"] or ""
         value = f"{row['value']:>7.3f}{row['unit']}"

@@ -10,18 +10,21 @@ import datetime as dt
 import importlib.util
 import json
 import math
+import os
+import signal
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-# bench/ is scripts, not an installed package: load the runner from its file.
-_SPEC = importlib.util.spec_from_file_location(
-    "bench_run", Path(__file__).resolve().parents[1] / "bench" / "run.py"
-)
-runner = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(runner)
+# bench/ is a folder of scripts, not an installed package: make the repository importable.
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from bench import machine, report, runner  # noqa: E402
+from bench import run as cli  # noqa: E402
 
 
 def _plugin(folder: Path, topic: str, body: str) -> Path:
@@ -88,10 +91,10 @@ def test_select_unknown_topic_names_it_and_lists_what_exists(tmp_path):
 
 
 def test_parse_args_rejects_bad_repeat_and_splits_only(capsys):
-    args = runner.parse_args(["--only", "imports, surgery,", "--quick"])
+    args = cli.parse_args(["--only", "imports, surgery,", "--quick"])
     assert args.only == ["imports", "surgery"] and args.quick
     with pytest.raises(SystemExit):
-        runner.parse_args(["--repeat", "0"])
+        cli.parse_args(["--repeat", "0"])
     assert "--repeat must be at least 1; received 0" in capsys.readouterr().err
 
 
@@ -166,24 +169,55 @@ def test_run_plugin_without_run_function(tmp_path):
 
 
 def test_run_plugin_kills_a_plugin_that_hangs(tmp_path):
-    path = _plugin(tmp_path, "slow", "import time\ndef run():\n    time.sleep(60)\n")
-    (row,) = runner.run_plugin("slow", path, timeout_s=1.0)[0]
+    """A plugin that never returns (it waits on an event nobody sets) is killed at the limit."""
+    body = "import threading\ndef run():\n    threading.Event().wait()\n"
+    (row,) = runner.run_plugin("stuck", _plugin(tmp_path, "stuck", body), timeout_s=1.0)[0]
     assert row["error"] and "timed out after 1 s" in row["detail"]
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_run_plugin_stops_what_the_plugin_left_running(tmp_path):
-    marker = tmp_path / "orphan-still-alive"
+    """A child the plugin started and left running is killed with the plugin.
+
+    The child writes its PID and then waits forever; the plugin returns only once
+    the PID is written. Nothing here races a sleep: without the kill the child
+    would still be alive at the end of the test.
+    """
+    pid_file = tmp_path / "orphan.pid"
+    # The child writes its PID to a temporary name and renames it (atomic), then waits.
+    child = (
+        "import os, pathlib, threading; "
+        f"tmp = pathlib.Path({str(pid_file) + '.tmp'!r}); tmp.write_text(str(os.getpid())); "
+        f"tmp.rename({str(pid_file)!r}); threading.Event().wait()"
+    )
     body = (
-        "import subprocess, sys\n"
+        "import pathlib, subprocess, sys, time\n"
         "def run():\n"
-        "    code = 'import time, pathlib; time.sleep(3); pathlib.Path(%r).touch()'\n"
-        f"    subprocess.Popen([sys.executable, '-c', code % {str(marker)!r}])\n"
+        f"    subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+        f"    while not pathlib.Path({str(pid_file)!r}).exists():\n"
+        "        time.sleep(0.01)\n"
         "    return [{'name': 'o', 'value': 1.0, 'unit': 's'}]\n"
     )
     (row,) = runner.run_plugin("orphan", _plugin(tmp_path, "orphan", body))[0]
-    assert not row["error"]
-    time.sleep(4)
-    assert not marker.exists()
+    assert not row["error"], row["detail"]
+    pid = int(pid_file.read_text())
+    # SIGKILL went to the whole group before run_plugin returned; the kernel may take
+    # a moment to finish the process off, so wait for it (a live child fails the test).
+    deadline = time.monotonic() + 60
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(pid):  # pragma: no cover - only when the runner failed to kill it
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"the plugin's child {pid} was still running after the plugin was stopped")
 
 
 def test_run_plugin_serializes_numpy_values(tmp_path):
@@ -201,18 +235,18 @@ def test_failing_plugin_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     _plugin(tmp_path, "bbb", GOOD)
     monkeypatch.setattr(runner, "BENCH_DIR", tmp_path)
     monkeypatch.setattr(
-        runner, "machine_info", lambda **_: {"cpu_count": 2, "python": "3.x", "gpus": []}
+        machine, "machine_info", lambda **_: {"cpu_count": 2, "python": "3.x", "gpus": []}
     )
     out = tmp_path / "results"
-    assert runner.main(["--out", str(out), "-q"]) == 0
-    report = json.loads((out / "bench.json").read_text(encoding="utf-8"))
-    assert [r["name"] for r in report["rows"]] == ["aaa: plugin failed", "alpha", "beta"]
-    assert report["summary"] == {"figures": 2, "targets_met": 1, "targets_missed": 1, "errors": 1}
+    assert cli.main(["--out", str(out), "-q"]) == 0
+    written = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in written["rows"]] == ["aaa: plugin failed", "alpha", "beta"]
+    assert written["summary"] == {"figures": 2, "targets_met": 1, "targets_missed": 1, "errors": 1}
     printed = capsys.readouterr().out
     assert "ERROR" in printed and "MISSED" in printed
-    assert report["rows"][1]["previous"] is None
+    assert written["rows"][1]["previous"] is None
 
-    assert runner.main(["--out", str(out), "-q", "--only", "bbb"]) == 0
+    assert cli.main(["--out", str(out), "-q", "--only", "bbb"]) == 0
     again = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert [(r["name"], r["previous"]) for r in again["rows"]] == [("alpha", 1.5), ("beta", 3)]
     assert again["skipped"] == ["aaa"]
@@ -236,7 +270,7 @@ def test_failing_plugin_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     ],
 )
 def test_format_value(value, text):
-    assert runner.format_value(value) == text
+    assert report.format_value(value) == text
 
 
 def test_format_table_aligns_columns_and_shows_verdicts():
@@ -246,7 +280,7 @@ def test_format_table_aligns_columns_and_shows_verdicts():
         _row("python start-up", 0.0361, None),
         _row("surgery: plugin failed", None, False, error=True),
     ]
-    lines = runner.format_table(rows).splitlines()
+    lines = report.format_table(rows).splitlines()
     assert lines[0].split() == ["figure", "value", "unit", "target", "ok", "previous"]
     assert len(lines) == 2 + len(rows)
     # the value column is right-aligned: every value ends at the same position
@@ -260,13 +294,13 @@ def test_format_table_aligns_columns_and_shows_verdicts():
 
 
 def test_format_ok_tells_failed_from_missed():
-    assert runner.format_ok(_row("nb", None, False)) == "FAILED"
-    assert runner.format_ok(_row("nb", 75.0, False)) == "MISSED"
-    assert runner.format_ok(_row("nb", None, False, error=True)) == "ERROR"
+    assert report.format_ok(_row("nb", None, False)) == "FAILED"
+    assert report.format_ok(_row("nb", 75.0, False)) == "MISSED"
+    assert report.format_ok(_row("nb", None, False, error=True)) == "ERROR"
 
 
 def test_format_table_without_rows():
-    assert runner.format_table([]).splitlines()[0].split() == runner.HEADERS
+    assert report.format_table([]).splitlines()[0].split() == report.HEADERS
 
 
 def test_describe_machine():
@@ -279,25 +313,25 @@ def test_describe_machine():
         "tensorflow": "2.21.0",
         "keras": "3.15.1",
     }
-    text = runner.describe_machine(info)
+    text = machine.describe_machine(info)
     assert text.startswith("2 of 4 CPUs usable, Zen, GPU: none, Python 3.11.7")
     assert "TensorFlow 2.21.0" in text and "Keras 3.15.1" in text
-    assert "GPU: /physical_device:GPU:0" in runner.describe_machine(
+    assert "GPU: /physical_device:GPU:0" in machine.describe_machine(
         {**info, "gpus": ["/physical_device:GPU:0"]}
     )
 
 
 def test_describe_load():
-    assert runner.describe_load({}) is None
-    quiet = runner.describe_load({"cpu_count": 2, "load_before": 0.5, "load_after": 1.9})
+    assert machine.describe_load({}) is None
+    quiet = machine.describe_load({"cpu_count": 2, "load_before": 0.5, "load_after": 1.9})
     assert quiet == "1-min load average 0.5 before the run, 1.9 after."
-    busy = runner.describe_load({"cpu_count": 2, "load_before": 3.1, "load_after": None})
+    busy = machine.describe_load({"cpu_count": 2, "load_before": 3.1, "load_after": None})
     assert "more than the 2 CPUs" in busy
 
 
 def test_write_report_json_markdown_and_history(tmp_path):
     rows = [_row("alpha", 1.0, True), _row("beta", None, False, error=True)]
-    machine = {
+    info = {
         "cpu_count": 2,
         "python": "3.11.7",
         "gpus": [],
@@ -306,10 +340,10 @@ def test_write_report_json_markdown_and_history(tmp_path):
         "load_after": 1.0,
     }
     when = dt.datetime(2026, 11, 23, 20, 35, 7, tzinfo=dt.UTC)
-    report = runner.build_report(
-        rows, machine, command="python bench/run.py --quick", skipped=["notebooks"], timestamp=when
+    built = report.build_report(
+        rows, info, command="python bench/run.py --quick", skipped=["notebooks"], timestamp=when
     )
-    paths = runner.write_report(report, tmp_path / "out")
+    paths = report.write_report(built, tmp_path / "out")
 
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert data["timestamp"] == "2026-11-23T20:35:07Z"
@@ -328,9 +362,9 @@ def test_write_report_json_markdown_and_history(tmp_path):
 
 
 def test_write_report_refuses_nan(tmp_path):
-    report = runner.build_report([_row("a", math.nan, None)], {}, command="x")
+    built = report.build_report([_row("a", math.nan, None)], {}, command="x")
     with pytest.raises(ValueError):
-        runner.write_report(report, tmp_path)
+        report.write_report(built, tmp_path)
 
 
 def test_bench_env_keeps_user_settings_and_adds_repo_to_path(monkeypatch):
@@ -344,7 +378,7 @@ def test_bench_env_keeps_user_settings_and_adds_repo_to_path(monkeypatch):
 
 def test_previous_values_takes_the_latest_earlier_figure(tmp_path):
     def save(when: dt.datetime, rows: list[dict]) -> None:
-        runner.write_report(runner.build_report(rows, {}, command="x", timestamp=when), tmp_path)
+        report.write_report(report.build_report(rows, {}, command="x", timestamp=when), tmp_path)
 
     save(
         dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC),
@@ -356,8 +390,8 @@ def test_previous_values_takes_the_latest_earlier_figure(tmp_path):
         [_row("x: plugin failed", None, False, error=True)],
     )
     (tmp_path / "history" / "0000-broken.json").write_text("{not json", encoding="utf-8")
-    assert runner.previous_values(tmp_path) == {("t", "nb", "s"): 50.0, ("t", "imp", "s"): 4.0}
-    assert runner.previous_values(tmp_path / "nowhere") == {}
+    assert report.previous_values(tmp_path) == {("t", "nb", "s"): 50.0, ("t", "imp", "s"): 4.0}
+    assert report.previous_values(tmp_path / "nowhere") == {}
 
 
 # ----------------------------------------------------------- the two plugins' pure parts

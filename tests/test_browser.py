@@ -400,42 +400,6 @@ def test_slider_redraws_plot_in_jupyterlab(lab: Lab, browser) -> None:
     print(f"screenshot: {ARTIFACTS / 'activation_explorer.png'}")
 
 
-def test_playground_train_button_in_jupyterlab(lab: Lab, browser) -> None:
-    mark = _Timer()
-    name = PLAYGROUND.name
-    with _page(browser, lab, name) as (page, _console):
-        output = _open_and_run(page, lab, name, mark)
-        button = output.locator("button").filter(has_text="Train")
-        button.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
-        image = _visible_image(page, output)
-        status = output.locator(".widget-html").last
-        page.wait_for_function(
-            "el => el.innerText.includes('0 steps trained')",
-            arg=status.element_handle(),
-            timeout=WIDGET_TIMEOUT_MS,
-        )
-        mark("widget_visible_s")
-        png_before = _element_png(image)
-        button.click()
-        page.wait_for_function(
-            "el => el.innerText.includes('200 steps trained')",
-            arg=status.element_handle(),
-            timeout=REDRAW_TIMEOUT_MS,
-        )
-        _wait_until_stable(page, image)
-        mark("trained_s")
-        bar_width = output.locator(".progress-bar").first.evaluate("e => e.style.width")
-        accuracy = float(status.inner_text().split("accuracy")[1].split("%")[0])
-        png_after = _element_png(image)
-        page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
-        assert png_after != png_before, "training finished but the decision boundary did not change"
-        assert accuracy > 90, status.inner_text()
-        assert bar_width == "100%", f"progress bar at {bar_width} after training"
-        hidden = output.locator(".widget-dropdown").filter(has_text="layer 3 activation")
-        assert not hidden.is_visible(), "a depth-2 network must not offer a layer 3 activation"
-    _save_timings("playground", mark.marks)
-
-
 def test_missing_browser_skips_with_instructions(monkeypatch) -> None:
     monkeypatch.setenv("ACTLAB_CHROMIUM", "/nonexistent/chromium")
     monkeypatch.delenv("ACTLAB_REQUIRE_BROWSER", raising=False)

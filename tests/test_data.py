@@ -76,7 +76,8 @@ def test_cache_path_follows_keras_home(tmp_path, monkeypatch):
     assert data.mnist_cache_path() == tmp_path / "datasets" / "mnist.npz"
 
 
-@pytest.mark.parametrize("maker", [data.make_circles, data.make_moons, data.make_spirals])
+@pytest.mark.parametrize("maker", [data.make_circles, data.make_moons, data.make_spirals,
+                                   data.make_xor, data.make_gaussians])
 def test_2d_sets_shapes_balance_and_determinism(maker):
     """2-D sets: (n, 2) float32, balanced int labels, same seed -> same points."""
     x, y = maker(300, seed=3)
@@ -92,6 +93,32 @@ def test_circles_are_not_linearly_separable():
 
     x, y = data.make_circles(400)
     assert LogisticRegression().fit(x, y).score(x, y) < 0.7
+
+
+def test_xor_labels_follow_the_quadrants_and_no_line_separates_them():
+    """Without noise, label 1 exactly where x1 * x2 > 0; a linear classifier fails."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = data.make_xor(400, noise=0.0)
+    np.testing.assert_array_equal(y, (x[:, 0] * x[:, 1] > 0).astype("int64"))
+    assert np.abs(x).min() >= 0.1 - 1e-6
+    assert LogisticRegression().fit(x, y).score(x, y) < 0.75
+
+
+def test_gaussians_are_two_blobs_around_minus_one_and_one():
+    """Class means are near (-1, -1) and (1, 1); noise widens the blobs."""
+    x, y = data.make_gaussians(2000, noise=0.0, seed=1)
+    np.testing.assert_allclose(x[y == 0].mean(axis=0), [-1, -1], atol=0.05)
+    np.testing.assert_allclose(x[y == 1].mean(axis=0), [1, 1], atol=0.05)
+    assert x[y == 1].std() == pytest.approx(0.4, rel=0.1)
+    assert data.make_gaussians(2000, noise=0.5, seed=1)[0][y == 1].std() > 0.55
+
+
+@pytest.mark.parametrize("maker", [data.make_xor, data.make_gaussians])
+def test_new_2d_sets_refuse_bad_noise(maker):
+    """xor and gaussians check their arguments like the other 2-D sets."""
+    with pytest.raises(ValueError, match="noise must be a number >= 0. Received: noise=-0.1"):
+        maker(noise=-0.1)
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [({"n": 1}, "n must be"), ({"noise": -1}, "noise"),

@@ -106,3 +106,48 @@ def test_linear_stack_bad_widths(widths):
     """linear_stack needs an input size and at least one positive integer layer size."""
     with pytest.raises(ValueError, match="widths"):
         models.linear_stack(widths)
+
+
+def test_mlp_is_the_one_builder_with_options():
+    """Batch norm, bias, layer names and the initialiser are options of mlp itself."""
+    m = models.mlp(3, [4, 4], "swish", bias=-0.5, batch_norm=True, layer_name="dense",
+                   kernel_initializer="he_normal", seed=2)
+    names = [layer.name for layer in m.layers]
+    assert names == ["dense_1", "bn_1", "act_1", "dense_2", "bn_2", "act_2", "output"]
+    assert m.get_layer("act_1").activation is keras.activations.silu
+    assert np.all(m.get_layer("dense_2").bias.numpy() == -0.5)
+    expected = models.seeded_initializer("he_normal", 3)((4, 4)).numpy()
+    np.testing.assert_array_equal(m.get_layer("dense_2").kernel.numpy(), expected)
+
+
+def test_mlp_seeds_each_layer_from_the_seed():
+    """Layer i gets seed + i: the same call gives the same weights, another seed others."""
+    a, b = models.mlp(3, [5, 5], "relu", seed=7), models.mlp(3, [5, 5], "relu", seed=7)
+    assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights(), strict=True))
+    kernel = models.seeded_initializer("glorot_uniform", 8)((5, 5)).numpy()
+    np.testing.assert_array_equal(a.get_layer("hidden_2").kernel.numpy(), kernel)
+    c = models.mlp(3, [5, 5], "relu", seed=8)
+    assert not np.array_equal(a.get_layer("hidden_1").kernel.numpy(),
+                              c.get_layer("hidden_1").kernel.numpy())
+
+
+def test_seeded_initializer_keeps_keras_defaults_and_refuses_unknown_names():
+    """random_normal keeps stddev 0.05; an unknown name says what was received."""
+    init = models.seeded_initializer("random_normal", 0)
+    assert isinstance(init, keras.initializers.RandomNormal) and init.stddev == 0.05
+    with pytest.raises(ValueError, match="Received: kernel_initializer='he_norm'"):
+        models.seeded_initializer("he_norm", 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"activations": "rleu"}, "Did you mean 'relu'"),
+        ({"activations": "relu", "bias": float("inf")}, "bias must be a finite number"),
+        ({"activations": "relu", "output_units": 0}, "output_units must be an integer >= 1"),
+    ],
+)
+def test_mlp_bad_names_and_values(kwargs, fragment):
+    """Unknown activation names, non-finite biases and empty outputs are refused."""
+    with pytest.raises(ValueError, match=fragment):
+        models.mlp(3, [4], **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 
 import keras
 import numpy as np
@@ -519,8 +520,16 @@ def test_unknown_layer_suggests_close_names():
 def test_bad_batch_size_is_rejected(batch_size):
     """batch_size must be a positive integer."""
     model = branches()
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1\. Received"):
         get_activations(model, data(model, 2), batch_size=batch_size)
+
+
+def test_numpy_integer_batch_size_is_accepted():
+    """batch_size from a NumPy array (np.int64) works like an int."""
+    model = branches()
+    x = data(model, 5)
+    got = get_activations(model, x, batch_size=np.int64(2))["out"]
+    np.testing.assert_array_equal(got, get_activations(model, x, batch_size=2)["out"])
 
 
 def test_empty_x_is_rejected():
@@ -537,6 +546,129 @@ def test_integer_x_is_cast_to_model_dtype():
     np.testing.assert_allclose(
         get_activations(model, xi)["out"], get_activations(model, xi.astype("float32"))["out"]
     )
+
+
+# ---------------------------------------------------------------------------
+# Inputs as model.predict takes them; op nodes; activations inside custom layers
+
+
+def named_inputs():
+    """Two named inputs given as a dict, a shared layer, a slice op, one output."""
+    numeric = keras.Input((6,), name="numeric")
+    seq = keras.Input((3, 4), name="seq")
+    first = seq[:, 0, :]
+    h = layers.Concatenate(name="cat")(
+        [layers.Dense(4, activation="relu", name="num")(numeric), first]
+    )
+    out = layers.Dense(3, activation="softmax", name="out")(h)
+    return keras.Model({"numeric": numeric, "seq": seq}, out, name="named")
+
+
+def named_data(n=5):
+    return {
+        "numeric": RNG.normal(size=(n, 6)).astype("float32"),
+        "seq": RNG.normal(size=(n, 3, 4)).astype("float32"),
+    }
+
+
+@pytest.mark.parametrize("fn", list(PROBES))
+def test_dict_x_is_accepted(fn):
+    """x as a dict keyed by input name works as in model.predict."""
+    model = named_inputs()
+    x = named_data()
+    calls = {
+        **PROBES,
+        "gradient_norms": lambda m, x: gradient_norms(m, x, np.zeros((5, 3)), loss="mse"),
+    }
+    result = calls[fn](model, x)
+    assert "out" in result
+
+
+def test_dict_list_and_predict_agree():
+    """A dict, the same arrays as a list (model.inputs order), and model.predict agree."""
+    model = named_inputs()
+    x = named_data()
+    by_dict = get_activations(model, x)
+    order = [t.name for t in model.inputs]
+    by_list = get_activations(model, [x[k] for k in order])
+    np.testing.assert_array_equal(by_dict["out"], by_list["out"])
+    np.testing.assert_allclose(by_dict["out"], model.predict(x, verbose=0), atol=1e-6)
+    (sliced,) = [k for k in by_dict if k.startswith("get_item")]  # the x[:, 0, :] op node
+    np.testing.assert_array_equal(by_dict[sliced], x["seq"][:, 0, :])
+
+
+def test_single_input_dict_and_list_of_one():
+    """A single-input model takes {name: array} and [array] too."""
+    model = branches()
+    x = data(model, 4)
+    expected = get_activations(model, x)["out"]
+    np.testing.assert_array_equal(get_activations(model, {"x": x})["out"], expected)
+    np.testing.assert_array_equal(get_activations(model, [x])["out"], expected)
+
+
+@pytest.mark.parametrize(
+    ("x", "received"),
+    [
+        ({"numeric": np.zeros((2, 6), "float32")}, r"'seq' is missing"),
+        (
+            {"numeric": np.zeros((2, 6)), "seq": np.zeros((2, 3, 4)), "other": 1},
+            r"unknown keys \['other'\]",
+        ),
+        ([np.zeros((2, 6), "float32")], r"a list of 1 items"),
+        (np.zeros((2, 6), "float32"), r"one array"),
+    ],
+    ids=["missing", "unknown", "short_list", "array"],
+)
+def test_wrong_structure_shows_expected(x, received):
+    """A wrong structure: the error shows the expected names and shapes and what came."""
+    model = named_inputs()
+    with pytest.raises(ValueError, match=r"'numeric': \(batch, 6\), 'seq': \(batch, 3, 4\)") as err:
+        get_activations(model, x)
+    assert re.search(received, str(err.value))
+
+
+def test_gradient_norms_dict_x_matches_tape():
+    """gradient_norms with a dict x equals a GradientTape on model(x)."""
+    model = named_inputs()
+    x = named_data(8)
+    y = RNG.integers(0, 3, size=8)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    kernels = [model.get_layer("num").kernel, model.get_layer("out").kernel]
+    with tf.GradientTape() as tape:
+        value = loss_fn(y, model(x, training=False))
+    want = [float(tf.norm(g)) for g in tape.gradient(value, kernels)]
+    got = gradient_norms(model, x, y, loss="sparse_categorical_crossentropy")
+    np.testing.assert_allclose([got["num"], got["out"]], want, rtol=1e-5)
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class GeluMLP(layers.Layer):
+    """A custom layer with a GELU Dense sublayer (not in the graph)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.up = layers.Dense(8, activation="gelu", name="up")
+        self.down = layers.Dense(4, name="down")
+
+    def call(self, x):
+        return self.down(self.up(x))
+
+
+def test_dead_units_skips_sublayer_sites():
+    """dead_units covers the graph's sites; sublayer sites are left out, not a crash."""
+    inp = keras.Input((4,))
+    h = GeluMLP(name="mlp")(inp)
+    model = keras.Model(inp, layers.Dense(2, activation="relu", name="out")(h))
+    assert [s.kind for s in find_activations(model)] == ["sublayer", "argument"]
+    assert list(dead_units(model, RNG.normal(size=(16, 4)).astype("float32"))) == ["out"]
+
+
+def test_dead_units_only_sublayer_sites_is_explained():
+    """A model whose activations all sit inside custom layers gets an error naming them."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, GeluMLP(name="mlp")(inp))
+    with pytest.raises(ValueError, match=r"inside custom layers \(mlp/up\)"):
+        dead_units(model, np.zeros((2, 4), "float32"))
 
 
 # ---------------------------------------------------------------------------

@@ -781,6 +781,360 @@ def test_failure_inside_clone_leaves_input_alone():
 
 
 # ---------------------------------------------------------------------------
+# Models as users bring them: op nodes, dict inputs, custom layers with sublayers
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class MLPBlock(layers.Layer):
+    """Two Dense sublayers with GELU inside; the config has no activation argument."""
+
+    ACTIVATION = "gelu"
+
+    def __init__(self, hidden=8, inner=16, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden, self.inner = hidden, inner
+        self.dense_1 = layers.Dense(inner, activation=self.ACTIVATION, name="dense_1")
+        self.dense_2 = layers.Dense(hidden, name="dense_2")
+
+    def call(self, x):
+        return self.dense_2(self.dense_1(x))
+
+    def get_config(self):
+        return {**super().get_config(), "hidden": self.hidden, "inner": self.inner}
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class EncoderBlock(layers.Layer):
+    """A transformer encoder block: attention, layer norms, an MLP, a Softmax gate."""
+
+    MLP = MLPBlock
+
+    def __init__(self, hidden=8, heads=2, inner=16, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden, self.heads, self.inner = hidden, heads, inner
+        self.attention = layers.MultiHeadAttention(heads, hidden // heads, name="attention")
+        self.norm_1 = layers.LayerNormalization(name="norm_1")
+        self.mlp = self.MLP(hidden, inner, name="mlp")
+        self.norm_2 = layers.LayerNormalization(name="norm_2")
+        self.gate = layers.Softmax(name="gate")
+
+    def call(self, x):
+        h = self.norm_1(x + self.attention(x, x))
+        h = self.norm_2(h + self.mlp(h))
+        return h * self.gate(h)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "hidden": self.hidden,
+            "heads": self.heads,
+            "inner": self.inner,
+        }
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class LazyMLP(layers.Layer):
+    """Creates its Dense sublayers in build(), as many library layers do."""
+
+    def build(self, input_shape):
+        self.up = layers.Dense(6, activation="gelu", name="up")
+        self.up.build(input_shape)
+        self.down = layers.Dense(input_shape[-1], name="down")
+        self.down.build((*input_shape[:-1], 6))
+
+    def call(self, x):
+        return self.down(self.up(x))
+
+
+class ReluMLPBlock(MLPBlock):
+    """The reference: the same block written with ReLU."""
+
+    ACTIVATION = "relu"
+
+
+class ReluEncoderBlock(EncoderBlock):
+    MLP = ReluMLPBlock
+
+
+def transformer(block=EncoderBlock):
+    """An encoder (a nested model of two custom blocks) and a pooled first token, x[:, 0, :]."""
+    tokens = keras.Input((4, 8), name="tokens")
+    h = layers.Dense(8, name="embed")(tokens)
+    h = block(name="block_1")(h)
+    h = block(name="block_2")(h)
+    encoder = keras.Model(tokens, h, name="encoder")
+    inp = keras.Input((4, 8), name="tokens")
+    pooled = encoder(inp)[:, 0, :]
+    return keras.Model(inp, layers.Dense(3, activation="softmax", name="head")(pooled), name="clf")
+
+
+TRANSFORMER_SITES = [
+    ("encoder/block_1/attention/softmax", "Softmax", "sublayer", "softmax"),
+    ("encoder/block_1/mlp/dense_1", "Dense", "sublayer", "gelu"),
+    ("encoder/block_1/gate", "Softmax", "sublayer", "softmax"),
+    ("encoder/block_2/attention/softmax", "Softmax", "sublayer", "softmax"),
+    ("encoder/block_2/mlp/dense_1", "Dense", "sublayer", "gelu"),
+    ("encoder/block_2/gate", "Softmax", "sublayer", "softmax"),
+    ("head", "Dense", "argument", "softmax"),
+]
+
+
+def ops_model():
+    """Op nodes that are not layers: a product, a keras.ops mean, an activation op, a slice."""
+    inp = keras.Input((5, 6), name="seq")
+    h = layers.Dense(6, activation="relu", name="d")(inp)
+    h = h * 2.0 + keras.ops.mean(h, axis=1, keepdims=True)
+    h = keras.activations.gelu(h)
+    out = layers.Dense(2, name="out")(h[:, 0, :])
+    return keras.Model(inp, out, name="ops")
+
+
+def dict_model():
+    """Named dict inputs and dict outputs; a layer called on both inputs."""
+    numeric = keras.Input((6,), name="numeric")
+    extra = keras.Input((6,), name="extra")
+    shared = layers.Dense(6, activation="relu", name="shared")
+    h = layers.Concatenate(name="cat")([shared(numeric), shared(extra)])
+    outputs = {
+        "score": layers.Dense(1, name="score")(h),
+        "label": layers.Dense(3, activation="softmax", name="label")(h),
+    }
+    return keras.Model({"numeric": numeric, "extra": extra}, outputs, name="dict_io")
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class HoldsModel(layers.Layer):
+    """A custom layer that holds a keras.Sequential and calls it."""
+
+    def __init__(self, units=4, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.net = keras.Sequential(
+            [
+                keras.Input((6,)),
+                layers.Dense(units, activation="tanh", name="inner_dense"),
+                layers.Activation("sigmoid", name="inner_act"),
+            ],
+            name="net",
+        )
+
+    def call(self, x):
+        return self.net(x)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def holds_model():
+    inp = keras.Input((6,))
+    return keras.Model(inp, HoldsModel(name="holder")(inp), name="holds_model")
+
+
+class HiddenGelu(layers.Layer):
+    """Applies GELU as a plain function in call(): nothing to see from outside."""
+
+    def call(self, x):
+        return keras.activations.gelu(x)
+
+
+@keras.saving.register_keras_serializable(package="actlab_tests")
+class ForgetfulBlock(layers.Layer):
+    """Its get_config() forgets 'units' (which decides the kernel shape) and 'extra'."""
+
+    def __init__(self, units=4, extra=False, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(units, activation="relu", name="dense")
+        self.extra = extra
+
+    def build(self, input_shape):
+        if self.extra:
+            self.bonus = self.add_weight(shape=(1,), initializer="ones", name="bonus")
+
+    def call(self, x):
+        return self.dense(x)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("units", None)
+        config.pop("extra", None)
+        return config
+
+
+USER_MODELS = {
+    "transformer": (transformer, {"gelu": "relu"}),
+    "ops": (ops_model, {"relu": "elu", "gelu": "tanh"}),
+    "dict": (dict_model, {"relu": "elu"}),
+    "holds_model": (holds_model, {"tanh": "relu", "sigmoid": "hard_sigmoid"}),
+}
+
+
+def user_input(model, n=3):
+    inputs = model.input
+    if isinstance(inputs, dict):
+        return {k: RNG.normal(size=(n, *t.shape[1:])).astype("float32") for k, t in inputs.items()}
+    return sample(model, n)
+
+
+def as_list(out):
+    if isinstance(out, dict):
+        return [np.asarray(out[k]) for k in sorted(out)]
+    return [np.asarray(out)]
+
+
+def test_find_transformer_paths():
+    """find_activations reports the sublayer sites of custom blocks, with stable paths."""
+    got = [(s.path, s.layer, s.kind, s.activation) for s in find_activations(transformer())]
+    assert got == TRANSFORMER_SITES
+
+
+def test_swap_transformer_gelu_to_relu_matches_reference():
+    """GELU -> ReLU inside custom blocks keeps every weight and equals a ReLU-built model."""
+    model = transformer()
+    before = snapshot(model)
+    new = swap_activations(model, {"gelu": "relu"})
+    assert_unchanged(model, before)
+    old_w, new_w = model.get_weights(), new.get_weights()
+    assert len(old_w) == len(new_w) == 36
+    for a, b in zip(old_w, new_w, strict=True):
+        np.testing.assert_array_equal(a, b)
+    reference = transformer(ReluEncoderBlock)
+    reference.set_weights(old_w)
+    x = sample(model)
+    np.testing.assert_allclose(new(x).numpy(), reference(x).numpy(), atol=1e-6)
+    assert not np.allclose(model(x).numpy(), reference(x).numpy(), atol=1e-6)
+    swapped = {s.path: s.activation for s in find_activations(new)}
+    assert swapped["encoder/block_1/mlp/dense_1"] == swapped["encoder/block_2/mlp/dense_1"]
+    assert swapped["encoder/block_2/mlp/dense_1"] == "relu"
+    assert [s.path for s in find_activations(new)] == [p for p, *_ in TRANSFORMER_SITES]
+
+
+def test_swap_softmax_sublayer_replaces_the_layer():
+    """A Softmax sublayer (the gate) is replaced by a new layer in the copy, weights kept."""
+    model = transformer()
+    new = swap_activations(model, {"softmax": "sigmoid"}, layers=["encoder/block_1/gate"])
+    sites = {s.path: (s.layer, s.activation) for s in find_activations(new)}
+    assert sites["encoder/block_1/gate"] == ("Activation", "sigmoid")
+    assert sites["encoder/block_2/gate"] == ("Softmax", "softmax")
+    for a, b in zip(model.get_weights(), new.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    x = sample(model)
+    assert np.isfinite(new(x).numpy()).all()
+
+
+def test_swap_sublayers_created_in_build():
+    """Sublayers made in build() are found and swapped in the built copy, weights kept."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, LazyMLP(name="lazy")(inp))
+    assert [(s.path, s.activation) for s in find_activations(model)] == [("lazy/up", "gelu")]
+    new = swap_activations(model, {"gelu": "relu"})
+    x = sample(model)
+    k1, b1, k2, b2 = model.get_weights()
+    np.testing.assert_allclose(new(x).numpy(), np.maximum(x @ k1 + b1, 0) @ k2 + b2, atol=1e-5)
+
+
+def test_swap_ops_model():
+    """A graph with op nodes (x * 2, keras.ops.mean, a slice) swaps; the gelu op is a site."""
+    model = ops_model()
+    sites = [(s.path, s.kind, s.activation) for s in find_activations(model)]
+    assert ("d", "argument", "relu") in sites
+    assert [k for _, k, a in sites if a == "gelu"] == ["op"]
+    before = snapshot(model)
+    new = swap_activations(model, {"relu": "elu", "gelu": "tanh"})
+    assert_unchanged(model, before)
+    x = sample(model)
+    kernel, bias, k2, b2 = model.get_weights()
+    h = x @ kernel + bias
+    h = np.where(h > 0, h, np.exp(h) - 1)
+    h = np.tanh(h * 2.0 + h.mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(new(x).numpy(), h[:, 0, :] @ k2 + b2, atol=1e-5)
+
+
+def test_swap_dict_inputs_and_outputs():
+    """Dict inputs and outputs, a layer called on both: swapped with weights kept."""
+    model = dict_model()
+    new = swap_activations(model, {"relu": layers.LeakyReLU(negative_slope=0.0)})
+    assert sorted(new.output) == ["label", "score"]
+    assert len(new.get_layer("shared")._inbound_nodes) == 2
+    x = user_input(model)
+    for a, b in zip(as_list(new(x)), as_list(model(x)), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_swap_inside_model_held_by_custom_layer():
+    """A Sequential held by a custom layer: its Dense and Activation sites are swapped."""
+    model = holds_model()
+    assert [(s.path, s.kind) for s in find_activations(model)] == [
+        ("holder/net/inner_dense", "sublayer"),
+        ("holder/net/inner_act", "sublayer"),
+    ]
+    new = swap_activations(model, {"tanh": "relu", "sigmoid": "hard_sigmoid"})
+    x = sample(model)
+    kernel, bias = model.get_weights()
+    expected = np.clip(np.maximum(x @ kernel + bias, 0) / 6 + 0.5, 0, 1)
+    np.testing.assert_allclose(new(x).numpy(), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(USER_MODELS))
+def test_user_model_swap_keeps_every_weight_and_input(name):
+    """Every weight copied (values equal, not shared); the input model is untouched."""
+    build, mapping = USER_MODELS[name]
+    model = build()
+    before = snapshot(model)
+    new = swap_activations(model, mapping)
+    assert_unchanged(model, before)
+    old_w, new_w = model.get_weights(), new.get_weights()
+    assert len(old_w) == len(new_w)
+    for a, b in zip(old_w, new_w, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not {id(v) for v in model.weights} & {id(v) for v in new.weights}
+
+
+@pytest.mark.parametrize("name", list(USER_MODELS))
+def test_user_model_identity_swap_same_predictions(name):
+    """Swapping each activation for itself predicts exactly what the original predicts."""
+    build, _ = USER_MODELS[name]
+    model = build()
+    present = {s.activation for s in find_activations(model)} - {"softmax"}
+    new = swap_activations(model, {a: getattr(keras.activations, a) for a in present})
+    x = user_input(model)
+    for a, b in zip(as_list(new(x)), as_list(model(x)), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_hidden_activation_is_named_not_called_absent():
+    """An activation applied in call() code: the error names the layer, not 'no activations'."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, HiddenGelu(name="hidden")(layers.Dense(4, name="d")(inp)))
+    assert find_activations(model) == []
+    with pytest.raises(ValueError, match=r"'hidden' may apply activations") as err:
+        swap_activations(model, {"gelu": "relu"})
+    assert "no activations at all" not in str(err.value)
+
+
+def test_no_activations_at_all_only_when_true():
+    """A model with no activation and no custom code says 'no activations at all'."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, layers.Dense(2, name="d")(inp))
+    _raises(model, ValueError, r"no activations at all", {"relu": "elu"})
+
+
+def test_weight_shape_mismatch_names_the_layer():
+    """A custom layer whose config forgets 'units' fails with its name; input untouched."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, ForgetfulBlock(units=5, name="forgetful")(inp))
+    _raises(model, ValueError, r"shapes differ in layer 'forgetful'", {"relu": "elu"})
+
+
+def test_weight_count_mismatch_names_the_layer():
+    """A copy with fewer weights than the original fails with the layer's name."""
+    inp = keras.Input((4,))
+    model = keras.Model(inp, ForgetfulBlock(units=4, extra=True, name="forgetful")(inp))
+    _raises(
+        model, ValueError, r"copy of layer 'forgetful'.*2 weights.*original has 3", {"relu": "elu"}
+    )
+
+
+# ---------------------------------------------------------------------------
 # Real architectures (built once per session)
 
 APPS = {
