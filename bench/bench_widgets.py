@@ -201,7 +201,8 @@ def bench_slider_checks(moves: int) -> list[dict[str, Any]]:
 
     The widget is made as its notebook makes it and moved to a correct setting
     by ``solution(apply=...)`` (the trainings a learner's own moves would start
-    happen there, untimed); then the check is timed. It reads the controls and
+    happen there, untimed); then the check is timed, with the checkers' own caches
+    emptied before each one. It reads the controls and
     recomputes the criterion (softmax / autodiff curves / NumPy gradient norms /
     dead units of the trained network, training a neighbouring setting the
     learner did not visit when needed).
@@ -210,6 +211,7 @@ def bench_slider_checks(moves: int) -> list[dict[str, Any]]:
     import io
 
     from actlab import exercises
+    from actlab.exercises._sliders import clear_caches
 
     rows = []
     repeats = max(3, moves // 4)
@@ -222,6 +224,7 @@ def bench_slider_checks(moves: int) -> list[dict[str, Any]]:
                 q.solution(apply=widget)
                 times = []
                 for _ in range(repeats):
+                    clear_caches()  # the first check after a move: nothing remembered
                     start = time.perf_counter()
                     ok = q.check(widget)
                     times.append((time.perf_counter() - start) * 1000)

@@ -239,10 +239,10 @@ SLIDERS = [(nb, q.qid) for nb in exercises.available() for q in exercises.load(n
            if isinstance(q, exercises.SliderQuestion)]
 
 
-def test_at_least_eight_slider_exercises_two_in_each_of_01_08_09():
-    """The course has >= 8 slider exercises, >= 2 in each of notebooks 01, 08 and 09."""
-    assert len(SLIDERS) >= 8, SLIDERS
-    for nb in ("01", "08", "09"):
+def test_at_least_ten_slider_exercises_two_in_each_of_01_02_08_09():
+    """The course has >= 10 slider exercises, >= 2 in each of notebooks 01, 02, 08 and 09."""
+    assert len(SLIDERS) >= 10, SLIDERS
+    for nb in ("01", "02", "08", "09"):
         assert sum(n == nb for n, _ in SLIDERS) >= 2, (nb, SLIDERS)
 
 
@@ -315,3 +315,62 @@ def test_slider_solution_apply_raises_in_strict_mode_on_a_wrong_widget(monkeypat
     monkeypatch.setenv(exercises.STRICT_ENV, "1")
     with pytest.raises(ExerciseNotPassed, match="answered with"):
         _question(nb, qid).solution(apply=object())
+
+
+# ----------------------------------------------------------------------- widget state
+
+
+def test_explorer_state_apply_and_up_to_date():
+    """state() lists settings (no buttons), apply() moves them and redraws, bad values refused."""
+    from actlab import widgets
+
+    w = widgets.softmax_explorer()
+    assert w.state() == {"temperature": 1.0} == w.initial_state
+    assert w.up_to_date()
+    renders = w.render_count
+    assert w.apply(temperature=2.5) is w
+    assert w.render_count == renders + 1 and w.state()["temperature"] == 2.5
+    assert w.up_to_date() and w.initial_state == {"temperature": 1.0}
+    with pytest.raises(ValueError, match="has no control 'beta'. Its controls: temperature"):
+        w.apply(beta=1.0)
+    with pytest.raises(ValueError, match=r"temperature must be between 0.01 and 100"):
+        w.apply(temperature=1000.0)
+    w.last_error = RuntimeError("boom")
+    assert not w.up_to_date()
+
+
+def test_lab_apply_refuses_an_unknown_option():
+    """A dropdown takes only its options; the message lists them."""
+    from actlab import widgets
+
+    lab = widgets.gradient_flow_lab(depth=3)
+    with pytest.raises(ValueError, match="init must be one of 'glorot_uniform'"):
+        lab.apply(init="he_uniform")
+    assert "train" not in lab.state()  # buttons are not settings (none here, none listed)
+
+
+def test_gradient_flow_measure_equals_what_the_lab_plots():
+    """lab.measure recomputes exactly the plotted norms for the current setting."""
+    from actlab import widgets
+
+    lab = widgets.gradient_flow_lab(activation="relu", depth=5)
+    assert lab.measure("relu", 5, "glorot_uniform") == lab.norms
+    with pytest.raises(ValueError, match="activation must be one of"):
+        lab.measure("softmax", 5, "glorot_uniform")
+
+
+def test_dying_relu_measure_recomputes_the_bars_and_leaves_the_display_alone():
+    """lab.measure gives the bars' dead fractions from the trained network; model unchanged."""
+    import numpy as np
+
+    from actlab import widgets
+
+    lab = widgets.dying_relu_lab(depth=3, width=8, steps=20)
+    shown = [w.copy() for w in lab.model.get_weights()]
+    same = lab.measure("relu", lab.setting[1], 0.0)
+    assert list(same["after"].values()) == pytest.approx([b.get_height() for b in lab.bars_after])
+    other = lab.measure("relu", 0.5, -0.5)  # trains a new setting, now cached
+    assert (("relu", 0.5, -0.5)) in lab._cache and "after" in other
+    assert all(np.array_equal(a, b) for a, b in zip(shown, lab.model.get_weights(), strict=True))
+    before_only = lab.measure("relu", 0.5, -3.0, trained=False)
+    assert set(before_only) == {"before"} and ("relu", 0.5, -3.0) not in lab._cache

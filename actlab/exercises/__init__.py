@@ -354,6 +354,8 @@ class SliderQuestion(Question):
             widget is accepted.
         solve: ``solve(widget)`` returns control values that answer the question
             for this widget (computed, e.g. by a search over the slider's values).
+        show: Called with the widget after ``solution(apply=...)`` moved its
+            controls, to show the answer (e.g. train the playground), or None.
     """
 
     widget_class: str
@@ -364,6 +366,7 @@ class SliderQuestion(Question):
     fixed: dict[str, Any] = field(default_factory=dict)
     config: Callable[[Any], str | None] | None = None
     typed: Callable[[Any], dict[str, Any]] | None = None
+    show: Callable[[Any], None] | None = None
     _template: Any = field(default=None, init=False, repr=False, compare=False)
 
     def template(self) -> Any:
@@ -397,7 +400,7 @@ class SliderQuestion(Question):
         problem = self._kind_problem(answer)
         if problem:
             raise Incorrect(problem)
-        if not answer.up_to_date():
+        if not answer.up_to_date([*self.controls, *self.fixed]):
             error = getattr(answer, "last_error", None)
             if error is not None:
                 raise Incorrect(
@@ -441,8 +444,11 @@ class SliderQuestion(Question):
         problem = self._kind_problem(apply)
         if problem is None:
             try:
+                before = apply.state()
                 target = self.solve(apply)
                 apply.apply(**target)
+                if self.show is not None:
+                    self.show(apply)
             except Exception as exc:
                 if _strict():
                     raise
@@ -452,7 +458,8 @@ class SliderQuestion(Question):
             if _strict():
                 raise ExerciseNotPassed(problem)
             return
-        moved = ", ".join(f"{k} = {_fmt(v)}" for k, v in target.items())
+        changed = {k: v for k, v in target.items() if not same(before.get(k), v)}
+        moved = ", ".join(f"{k} = {_fmt(v)}" for k, v in (changed or target).items())
         _show(
             Feedback(
                 "solution",

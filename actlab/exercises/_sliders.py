@@ -7,7 +7,9 @@ learner's position and the one next to it, so it needs the slider's grid.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -69,3 +71,23 @@ def moved(make: Any, **values: Any) -> Any:
         return make().apply(**values)
 
     return factory
+
+
+_CACHES: list[Any] = []
+
+
+def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``functools.lru_cache`` for a deterministic computation of a checker.
+
+    :func:`clear_caches` empties every such cache (the bench times a check
+    as the first one after a slider move).
+    """
+    wrapped = functools.lru_cache(maxsize=512)(fn)
+    _CACHES.append(wrapped)
+    return wrapped
+
+
+def clear_caches() -> None:
+    """Forget every result remembered by :func:`cached` functions."""
+    for cache in _CACHES:
+        cache.cache_clear()
