@@ -8,6 +8,7 @@ used (public names are resolved lazily through :func:`__getattr__`).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,29 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ start-up notices
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN notice; repeatable sums
 
 __version__ = "0.1.0"
+
+# TensorFlow is not a hard requirement of the package (pyproject.toml says why):
+# an environment brings its own, or `pip install "actlab[cpu]"` / `make setup` adds one.
+_TENSORFLOW_RANGE = ">=2.16.1,<3"
+
+
+def _require_tensorflow() -> None:
+    """Fail at import, with the fix, when this Python has no TensorFlow (cheap: no import)."""
+    if importlib.util.find_spec("tensorflow") is not None:
+        return
+    import sys
+
+    raise ImportError(
+        f"actlab needs TensorFlow ({_TENSORFLOW_RANGE}), and this Python ({sys.executable}) "
+        "has none. From the course folder run `make setup` (or `make clean setup`); in "
+        f"your own environment run `pip install \"tensorflow{_TENSORFLOW_RANGE}\"` (or "
+        "`pip install -e \".[cpu]\"` from the course folder for the CPU-only wheel). "
+        "Install one TensorFlow only: tensorflow or tensorflow-cpu, not both. "
+        "Then restart the kernel."
+    )
+
+
+_require_tensorflow()
 
 # public name -> module that defines it
 _LAZY_ATTRS: dict[str, str] = {
@@ -36,7 +60,7 @@ _LAZY_ATTRS: dict[str, str] = {
 }
 _SUBMODULES = (
     "catalog", "data", "plotting", "widgets", "exercises", "models", "custom", "deepnets",
-    "comparison", "cost", "deadunits",
+    "comparison", "cost", "deadunits", "zigzag",
 )
 
 __all__ = sorted([*_LAZY_ATTRS, *_SUBMODULES, "__version__"])
@@ -55,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         models,
         plotting,
         widgets,
+        zigzag,
     )
     from actlab._progress import progress
     from actlab._seed import seed

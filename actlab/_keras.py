@@ -171,3 +171,14 @@ def omit_retracing_warning(fn: Any) -> Any:
     """
     fn._omit_frequent_tracing_warning = True
     return fn
+def input_shape_argument(layer: object) -> tuple[int, ...] | None:
+    """The ``input_shape=`` a layer was created with (the Keras 2 spelling), or None.
+
+    Private Keras internal: ``Layer.__init__`` keeps the argument as
+    ``layer._input_shape_arg``; no public API tells a model started with
+    ``Dense(..., input_shape=...)`` from one started with ``keras.Input`` (their
+    configs are identical). Used by exercise 03 q2 to ask for the Keras 3 spelling.
+    If a Keras upgrade renames the attribute, this returns None (the check is skipped).
+    """
+    shape = getattr(layer, "_input_shape_arg", None)
+    return tuple(shape) if shape is not None else None

@@ -12,6 +12,7 @@ Numbers are ``int``/``float`` or NumPy numbers, finite, and never ``bool``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 from collections.abc import Mapping, Sequence
@@ -200,7 +201,7 @@ def did_you_mean(value: Any, options: Sequence[str] | Mapping[str, str]) -> str:
         ``"Did you mean 'relu' or 'relu6'?"``, or an empty string when nothing is close.
 
     """
-    spellings = list(options)
+    spellings = [o for o in options if isinstance(o, str)]
     close = difflib.get_close_matches(str(value), spellings, n=3, cutoff=0.5)
     if isinstance(options, Mapping):
         close = [options[c] for c in close]
@@ -209,27 +210,29 @@ def did_you_mean(value: Any, options: Sequence[str] | Mapping[str, str]) -> str:
 
 
 def check_choice(
-    name: str, value: Any, options: Sequence[str], *, hint: str | None = None
-) -> str:
-    """Return ``value`` if it is one of ``options``.
+    name: str, value: Any, options: Sequence[Any], *, hint: str | None = None
+) -> Any:
+    """Return ``value`` if it is one of ``options`` (names, or numbers such as batch sizes).
 
     Args:
         name: The argument's name.
         value: What the caller passed.
-        options: The allowed strings, in the order the message lists them.
+        options: The allowed values, in the order the message lists them.
         hint: Optional text appended to the message.
 
     Returns:
         ``value``.
 
     Raises:
-        ValueError: If ``value`` is not one of ``options``; the message lists
-            them and suggests close ones.
+        ValueError: If ``value`` is not one of ``options`` (a bool never is); the
+            message lists them and, for a string, suggests close ones.
 
     """
     options = list(options)
-    if isinstance(value, str) and value in options:
-        return value
+    if not isinstance(value, (bool, np.bool_)):
+        with contextlib.suppress(TypeError):  # unhashable or incomparable: not an option
+            if value in options:
+                return value
     suggestion = did_you_mean(value, options) if isinstance(value, str) else ""
     extra = " ".join(t for t in (suggestion, hint) if t)
     raise _fail(name, f"one of {', '.join(map(repr, options))}", value, extra or None)

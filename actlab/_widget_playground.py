@@ -22,6 +22,7 @@ creating another playground (re-running its cell), interrupting the kernel
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import signal
@@ -32,6 +33,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.colors import LinearSegmentedColormap
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
@@ -138,12 +140,39 @@ _GAP, _LABEL_W, _TOP = 4, 112, 4
 
 def tile_size(width: int) -> int:
     """Side in pixels of each unit's map: smaller when a layer has more than 10 units."""
-    return 44 if width <= 10 else 30
+    return 44 if width <= 10 else 36
 
 
 def tile_origin(layer: int, unit: int, tile: int) -> tuple[int, int]:
     """Pixel ``(x, y)`` of the top-left corner of a unit's map in the units image."""
     return _LABEL_W + _GAP + unit * (tile + _GAP), _TOP + layer * (tile + _GAP)
+
+
+@functools.lru_cache(maxsize=8)
+def _dead_tile(tile: int) -> np.ndarray:
+    """A dead unit's map: grey, crossed out, labelled "dead" (text, not colour only)."""
+    image = PILImage.new("RGB", (tile, tile), (200, 200, 200))
+    draw = ImageDraw.Draw(image)
+    draw.line((0, 0, tile - 1, tile - 1), fill=(120, 120, 120), width=1)
+    draw.line((0, tile - 1, tile - 1, 0), fill=(120, 120, 120), width=1)
+    mid = tile // 2
+    draw.rectangle((2, mid - 7, tile - 3, mid + 6), fill=(255, 255, 255), outline=(178, 0, 0))
+    draw.text((mid, mid), "dead", fill=(178, 0, 0), font=_font(10 if tile >= 40 else 9),
+              anchor="mm")
+    return np.asarray(image)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_label(layer: int, activation: str, n_dead: int, width: int, height: int) -> np.ndarray:
+    """The text left of a layer's maps: layer number, activation, dead count."""
+    image = PILImage.new("RGB", (_LABEL_W, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font = _font(10)
+    draw.text((4, 1), f"layer {layer + 1}", fill=(0, 0, 0), font=font)
+    draw.text((4, 12), activation, fill=(60, 60, 60), font=font)
+    colour = (178, 0, 0) if n_dead else (90, 90, 90)
+    draw.text((4, 23), f"{n_dead}/{width} dead", fill=colour, font=font)
+    return np.asarray(image)
 
 
 def _units_png(
@@ -152,7 +181,8 @@ def _units_png(
     """One PNG with every hidden unit's output over the plane, a row per layer.
 
     Each map is coloured on its own symmetric scale (orange < 0 < blue). A unit
-    that outputs 0 everywhere is grey, crossed out and labelled "dead".
+    that outputs 0 everywhere is grey, crossed out and labelled "dead", and the
+    row's label counts the dead units.
     """
     width = maps[0].shape[1] if maps else 1
     h = _TOP + (tile + _GAP) * len(maps) + _GAP
@@ -161,35 +191,21 @@ def _units_png(
     g = core.GRID
     pick = np.linspace(0, g - 1, tile).round().astype(int)
     for li, out in enumerate(maps):
-        for j in range(out.shape[1]):
-            x0, y0 = tile_origin(li, j, tile)
-            v = out[:, j].reshape(g, g)[::-1][np.ix_(pick, pick)]  # top row = high x2
-            scale = float(np.max(np.abs(v)))
-            if j in dead[li] or scale == 0.0 or not math.isfinite(scale):
-                canvas[y0 : y0 + tile, x0 : x0 + tile] = 200
-                continue
-            idx = np.clip(np.rint(v / scale * 127.5 + 127.5), 0, 255).astype("uint8")
-            canvas[y0 : y0 + tile, x0 : x0 + tile] = _UNIT_LUT[idx]
-    image = PILImage.fromarray(canvas)
-    draw = ImageDraw.Draw(image)
-    font = _font(11)
-    small = _font(10 if tile >= 40 else 9)
-    for li, act in enumerate(activations):
+        # (units, rows from the top = high x2 first, columns), sampled down to the tile size
+        m = out.T.reshape(width, g, g)[:, ::-1][:, pick][:, :, pick]
+        scale = np.abs(m).max(axis=(1, 2))
+        safe = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        idx = np.clip(np.rint(m / safe[:, None, None] * 127.5 + 127.5), 0, 255)
+        tiles = _UNIT_LUT[np.nan_to_num(idx, nan=127.0).astype("uint8")]
         y0 = tile_origin(li, 0, tile)[1]
-        n_dead = len(dead[li])
-        draw.text((4, y0 + 2), f"layer {li + 1}", fill=(0, 0, 0), font=font)
-        draw.text((4, y0 + 16), act, fill=(60, 60, 60), font=font)
-        colour = (178, 0, 0) if n_dead else (90, 90, 90)
-        draw.text((4, y0 + 30), f"{n_dead}/{width} dead", fill=colour, font=font)
-        for j in dead[li]:
+        for j in range(width):
             x0 = tile_origin(li, j, tile)[0]
-            draw.line((x0, y0, x0 + tile - 1, y0 + tile - 1), fill=(120, 120, 120), width=1)
-            draw.line((x0, y0 + tile - 1, x0 + tile - 1, y0), fill=(120, 120, 120), width=1)
-            draw.rectangle((x0 + 2, y0 + tile // 2 - 7, x0 + tile - 3, y0 + tile // 2 + 6),
-                           fill=(255, 255, 255), outline=(178, 0, 0))
-            draw.text((x0 + tile // 2, y0 + tile // 2), "dead", fill=(178, 0, 0), font=small,
-                      anchor="mm")
-    return encode_png(np.asarray(image))
+            grey = j in dead[li] or not scale[j] > 0
+            canvas[y0 : y0 + tile, x0 : x0 + tile] = _dead_tile(tile) if grey else tiles[j]
+        canvas[y0 : y0 + tile, :_LABEL_W] = _row_label(
+            li, activations[li], len(dead[li]), width, tile
+        )
+    return encode_png(canvas)
 
 
 _FONTS: dict[int, Any] = {}
@@ -212,6 +228,65 @@ def _nice_limit(n: float) -> float:
         if m * k >= n:
             return float(m * k)
     return float(10 * k)  # pragma: no cover
+
+
+def _bilinear(n_pixels: int, n_grid: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel centre: the grid index below it and the weight of the one above."""
+    g = (np.arange(n_pixels) + 0.5) / n_pixels * (n_grid - 1)
+    i = np.minimum(np.floor(g).astype(int), n_grid - 2)
+    return i, (g - i).astype("float32")
+
+
+class BoundaryImage(Artist):
+    """P(class 1) on the grid, drawn over the whole axes: bilinear, coloured, blitted.
+
+    Does what ``imshow(..., interpolation="bilinear")`` does for this one case
+    (the grid spans exactly the axes' limits) at a fraction of the cost: the
+    ``GRID x GRID`` values are interpolated to the axes' pixels one axis at a
+    time (element-wise, no BLAS call: multi-threaded BLAS stalls on a busy
+    machine), a 256-entry table colours them, and the renderer blits the result.
+    """
+
+    def __init__(self, ax: Any, cmap: Any):
+        super().__init__()
+        self.axes = ax
+        self._data = np.full((core.GRID, core.GRID), 0.5)
+        self._lut = (cmap(np.linspace(0.0, 1.0, 256)) * 255).round().astype("uint8")
+        self._weights: dict[tuple[int, int], tuple[Any, ...]] = {}
+
+    def set_data(self, values: np.ndarray) -> None:
+        """New grid values, rows from the lowest ``x2`` up (``origin="lower"``)."""
+        self._data = np.asarray(values, dtype="float64")
+
+    def get_array(self) -> np.ndarray:
+        """The grid values last set."""
+        return self._data
+
+    def draw(self, renderer: Any) -> None:  # noqa: D102 - matplotlib's Artist.draw
+        if not self.get_visible():
+            return
+        bbox = self.axes.bbox
+        x0, y0 = int(round(bbox.x0)), int(round(bbox.y0))
+        w, h = int(round(bbox.x1)) - x0, int(round(bbox.y1)) - y0
+        if w <= 0 or h <= 0:
+            return
+        key = (h, w)
+        if key not in self._weights:
+            rows, cols = self._data.shape
+            iy, fy = _bilinear(h, rows)
+            ix, fx = _bilinear(w, cols)
+            # rows of the image go from the top (high x2) down
+            self._weights = {key: (iy[::-1], fy[::-1, None], ix, fx[None, :])}
+        iy, fy, ix, fx = self._weights[key]
+        d = np.nan_to_num(self._data, nan=0.5).astype("float32")
+        a = d[iy] * (1.0 - fy) + d[iy + 1] * fy
+        values = a[:, ix] * (1.0 - fx) + a[:, ix + 1] * fx
+        idx = (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype("uint8")
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(bbox)
+        renderer.draw_image(gc, x0, y0, np.take(self._lut, idx, axis=0))
+        gc.restore()
+        self.stale = False
 
 
 class Playground(Explorer):
@@ -239,12 +314,15 @@ class Playground(Explorer):
         self._lock = threading.RLock()  # the network, the data and the history
         self._draw_lock = threading.RLock()  # the figure and the images
         self._threads: list[threading.Thread] = []
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # the renderer: draw now (a change, a pause)
+        self._wake_trainer = threading.Event()  # the trainer: stop waiting for the pace
         self._halt = True
         self._speed_changed = True
+        self._drawing = False
         self.frames = 0
         self.message = ""
         self.dead_units: list[list[int]] = []
+        self.shown_accuracy = (math.nan, math.nan)
         self._version = 0
         self.drawn_version = -1
         controls = self._make_controls(s, speed, step_size)
@@ -344,15 +422,8 @@ class Playground(Explorer):
 
     def _setup_axes(self) -> None:
         ax, ax_loss = self.ax, self.ax_loss
-        self.boundary = ax.imshow(
-            np.full((core.GRID, core.GRID), 0.5),
-            origin="lower",
-            cmap=BOUNDARY_CMAP,
-            vmin=0.0,
-            vmax=1.0,
-            aspect="auto",
-            interpolation="bilinear",
-        )
+        self.boundary = BoundaryImage(ax, BOUNDARY_CMAP)
+        ax.add_artist(self.boundary)
         # markers of a Line2D are rasterised once and stamped: much faster than a scatter
         self.points: dict[tuple[str, int], Any] = {}
         for part, edge in (("train", "white"), ("test", "black")):
@@ -475,12 +546,14 @@ class Playground(Explorer):
 
     def _after_change(self) -> None:
         self._wake.set()
+        self._wake_trainer.set()
         if not self.playing:
             self._frame()
 
     def _speed_change(self) -> None:
         self._speed_changed = True
         self._wake.set()
+        self._wake_trainer.set()
 
     def _show_layer_controls(self) -> None:
         depth = int(self.controls["depth"].value)
@@ -545,6 +618,7 @@ class Playground(Explorer):
         _LIVE.add(self)
         self._halt = False
         self._wake.clear()
+        self._wake_trainer.clear()
         self._speed_changed = True
         self.message = ""
         ident = id(self)
@@ -563,6 +637,7 @@ class Playground(Explorer):
         was_playing = self.playing
         self._halt = True
         self._wake.set()
+        self._wake_trainer.set()
         self._join()
         if was_playing:
             self._sync_buttons()
@@ -572,6 +647,7 @@ class Playground(Explorer):
         """Stop the background training and close the widget."""
         self._halt = True
         self._wake.set()
+        self._wake_trainer.set()
         self._join()
         _LIVE.discard(self)
         for child in (self.image, self.units_image, self.status):
@@ -628,13 +704,16 @@ class Playground(Explorer):
             if speed:
                 due = int((now - start) * speed) - (self.network.steps - base)
                 if due <= 0:
-                    self._wake.wait(min(0.02, 1.0 / speed))
-                    self._wake.clear()
+                    self._wake_trainer.wait(min(0.02, 1.0 / speed))
+                    self._wake_trainer.clear()
                     continue
                 if due > speed:  # more than a second behind (CPU busy): drop the backlog
                     self._speed_changed = True
                 n, budget = min(due, max(1, speed // 20)), 0.05
             else:
+                if self._drawing:  # as fast as possible = what frames leave over: yield
+                    time.sleep(0.002)
+                    continue
                 n, budget = 1_000_000, 0.02
             with self._lock:
                 net, d = self.network, self.data
@@ -649,6 +728,7 @@ class Playground(Explorer):
                     self._halt = True
             time.sleep(0)  # let the kernel's main thread in
         self._wake.set()
+        self._wake_trainer.set()
 
     def _render_loop(self) -> None:
         interval = 1.0 / MAX_FPS
@@ -691,7 +771,11 @@ class Playground(Explorer):
         """Draw the current state (any thread; frames never overlap)."""
         snap = self._snapshot()
         with self._draw_lock:
-            self._draw(snap, live=live)
+            self._drawing = True
+            try:
+                self._draw(snap, live=live)
+            finally:
+                self._drawing = False
             if live:
                 self.frames += 1
             self.drawn_version = max(self.drawn_version, snap["version"])
@@ -702,7 +786,6 @@ class Playground(Explorer):
         if getattr(self, "_drawn_data", None) is not d:
             self._drawn_data = d
             lo_x, hi_x, lo_y, hi_y = d.extent
-            self.boundary.set_extent(d.extent)
             self.ax.set_xlim(lo_x, hi_x)
             self.ax.set_ylim(lo_y, hi_y)
             for part, x, y in (("train", d.x_train, d.y_train), ("test", d.x_test, d.y_test)):
@@ -735,12 +818,11 @@ class Playground(Explorer):
             dead = [[int(j) for j in np.flatnonzero(~np.any(h != 0, axis=0))] for h in hidden]
             self.dead_units = dead
             self.units_image.value = _units_png(hidden, acts, dead, tile_size(s["width"]))
-            train_acc = net.accuracy(d.x_train, d.y_train)
-            test_acc = net.accuracy(d.x_test, d.y_test)
+            self.shown_accuracy = (net.accuracy(d.x_train, d.y_train),
+                                   net.accuracy(d.x_test, d.y_test))
             self.ax.set_title(
-                f"step {steps} · accuracy: train {train_acc:.0%}, test {test_acc:.0%}",
-                fontsize=10, color="black",
-            )
+                f"step {steps}", fontsize=10, color="black"
+            )  # short: text is the dearest part of a frame; the accuracies are in the status
         self.render()
         self.status.value = self._status_html(snap, live)
 
@@ -758,9 +840,15 @@ class Playground(Explorer):
             if len(hist) and np.isfinite(hist[-1, 1:]).all()
             else ""
         )
+        train_acc, test_acc = self.shown_accuracy
+        accuracy = (
+            f"accuracy: train <b>{train_acc:.1%}</b>, test <b>{test_acc:.1%}</b> · "
+            if not snap["diverged"]
+            else ""
+        )
         text = (
-            f"{state} · step <b>{snap['steps']}</b> · {loss}{acts} ({s['width']} units) · "
-            f"dead units {dead_text}"
+            f"{state} · step <b>{snap['steps']}</b> · {accuracy}{loss}<br>"
+            f"{acts} ({s['width']} units per layer) · dead units {dead_text}"
         )
         if snap["message"]:
             colour = "#b00000" if snap["diverged"] else "#333"

@@ -20,8 +20,8 @@ import numpy as np
 
 from actlab._validate import check_int, check_range
 
-__all__ = ["MNISTData", "load_mnist", "make_circles", "make_gaussians", "make_moons",
-           "make_spirals", "make_xor", "mnist_cache_path"]
+__all__ = ["MNISTData", "best_line_accuracy", "load_mnist", "make_circles", "make_gaussians",
+           "make_moons", "make_spirals", "make_xor", "mnist_cache_path"]
 
 OFFLINE_ENV = "ACTLAB_OFFLINE"
 """Set ``ACTLAB_OFFLINE=1`` to skip the download attempt and use the cache or fallback."""
@@ -188,6 +188,49 @@ def make_circles(
 
     x, y = _circles(n_samples=int(n), noise=noise, factor=factor, random_state=seed)
     return x.astype("float32"), y.astype("int64")
+
+
+def best_line_accuracy(x: np.ndarray, y: np.ndarray, *, directions: int = 360) -> float:
+    """The best accuracy any straight line reaches on 2-D, two-class data (by exhaustive search).
+
+    Tries ``directions`` orientations over half a turn and, for each, every cut
+    between two neighbouring projected points, with either side labelled 1:
+    the ceiling of every linear classifier on these points, up to the angle step.
+
+    Args:
+        x: Points, shape ``(n, 2)``.
+        y: Labels 0 or 1, shape ``(n,)``.
+        directions: Orientations tried (180 degrees / directions apart).
+
+    Returns:
+        The best training accuracy of a straight-line boundary, in [0.5, 1].
+
+    Raises:
+        ValueError: If ``x`` is not ``(n, 2)``, ``y`` is not 0/1 labels of the same
+            length, or ``directions < 1``.
+    """
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y).reshape(-1)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) < 2:
+        raise ValueError(f"best_line_accuracy needs 2-D points of shape (n, 2), n >= 2. "
+                         f"Received shape {x.shape}.")
+    if len(y) != len(x) or not set(np.unique(y)) <= {0, 1}:
+        raise ValueError(f"y must hold one 0/1 label per point ({len(x)}). "
+                         f"Received {len(y)} labels with values {sorted(set(np.unique(y)))[:5]}.")
+    directions = check_int("directions", directions, low=1)
+    angles = np.linspace(0.0, np.pi, directions, endpoint=False)
+    projections = x @ np.stack([np.cos(angles), np.sin(angles)])  # (n, directions)
+    best = 0.0
+    for p in projections.T:
+        order = np.argsort(p, kind="stable")
+        ones_below = np.concatenate([[0], np.cumsum(y[order])])  # label-1 points left of each cut
+        below = np.arange(len(y) + 1)
+        zeros_below = below - ones_below
+        ones_total = ones_below[-1]
+        # cut k: the first k points (sorted) are predicted 0 and the rest 1, or the reverse
+        right = zeros_below + (ones_total - ones_below)
+        best = max(best, right.max() / len(y), (len(y) - right).max() / len(y))
+    return float(best)
 
 
 def make_moons(

@@ -10,6 +10,7 @@ import importlib
 import importlib.metadata as md
 import os
 import platform
+import re
 import sys
 from dataclasses import dataclass
 
@@ -35,8 +36,9 @@ class Check:
     required: bool = True
 
 
+# The floors of pyproject.toml (tests/test_packaging.py checks that they agree).
 _MIN_VERSIONS = {
-    "keras": (3, 5),
+    "keras": (3, 14),
     "tensorflow": (2, 16),
     "ipywidgets": (8, 1),
     "jupyterlab": (4, 2),
@@ -61,9 +63,38 @@ def _dist_version(*names: str) -> str | None:
     return None
 
 
-def _package_check(name: str) -> Check:
-    dists = (name, "tensorflow-cpu") if name == "tensorflow" else (name,)
-    version = _dist_version(*dists)
+# Distributions that install the same `tensorflow` package directory.
+_TENSORFLOW_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")
+
+
+def _tensorflow_check() -> Check:
+    """Exactly one TensorFlow distribution, a final release in the supported range."""
+    found = {d: v for d in _TENSORFLOW_DISTS if (v := _dist_version(d)) is not None}
+    if len(found) > 1:
+        listed = ", ".join(f"{d} {v}" for d, v in sorted(found.items()))
+        keep = "tensorflow" if "tensorflow" in found else sorted(found)[0]
+        others = " ".join(d for d in sorted(found) if d != keep)
+        return Check("tensorflow", False,
+                     f"{len(found)} distributions installed ({listed}); they write the "
+                     "same files, so the one imported is whichever was installed last",
+                     f"keep one: `pip uninstall {others}`, then "
+                     f"`pip install --force-reinstall --no-deps {keep}=={found[keep]}`")
+    if not found:
+        return Check("tensorflow", False, "not installed (actlab does not install it: "
+                     "your environment may already have its own)",
+                     "run `make setup`, or in your environment "
+                     "`pip install 'tensorflow>=2.16.1,<3'` (one TensorFlow only)")
+    (dist, version), = found.items()
+    check = _package_check("tensorflow", version)
+    if check.ok and re.search(r"(a|b|rc|dev)\d*$", version):
+        return Check("tensorflow", False, f"{dist} {version} is a pre-release",
+                     "use a Python with final TensorFlow wheels (3.11 to 3.13) and "
+                     "`make clean setup`")
+    return check
+
+
+def _package_check(name: str, version: str | None = None) -> Check:
+    version = version or _dist_version(name)
     minimum = _MIN_VERSIONS[name]
     want = ".".join(map(str, minimum))
     if version is None:
@@ -119,15 +150,6 @@ def _widgets_check() -> Check:
                  "" if ok else "reinstall: `pip install --force-reinstall jupyterlab_widgets`")
 
 
-def _plots_check() -> Check:
-    version = _dist_version("ipympl")
-    if version is None:
-        return Check("interactive plots (ipympl)", False, "ipympl is not installed",
-                     "`pip install ipympl` (or `make setup`), then restart JupyterLab",
-                     required=False)
-    return Check("interactive plots (ipympl)", True, version, required=False)
-
-
 def _dataset_check() -> Check:
     from actlab.data import mnist_cache_path
 
@@ -149,9 +171,9 @@ def run_checks() -> list[Check]:
     checks = [Check("Python", sys.version_info >= (3, 11),
                     f"{platform.python_version()} at {sys.executable}",
                     "the course needs Python 3.11 or newer")]
-    checks += [_package_check(name) for name in _MIN_VERSIONS]
-    checks += [_backend_check(), _devices_check(), _widgets_check(), _plots_check(),
-               _dataset_check()]
+    checks += [_tensorflow_check() if name == "tensorflow" else _package_check(name)
+               for name in _MIN_VERSIONS]
+    checks += [_backend_check(), _devices_check(), _widgets_check(), _dataset_check()]
     try:
         importlib.import_module("sklearn")
         checks.append(Check("scikit-learn (offline data)", True,

@@ -18,12 +18,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 __all__ = [
+    "plot_accuracies",
     "plot_activations",
+    "plot_curves",
     "plot_dead_units",
     "plot_decision_boundary",
     "plot_gradient_norms",
     "plot_history",
+    "plot_images",
     "plot_layer_histograms",
+    "plot_points",
+    "plot_weight_paths",
 ]
 
 
@@ -101,6 +106,117 @@ def plot_activations(
         d_ax.set_xlabel("x")
         _axis_lines(d_ax)
         d_ax.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def plot_curves(
+    curves: Mapping[str, Any],
+    *,
+    x: np.ndarray | None = None,
+    separate: bool = False,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Plot functions of one variable: activation functions, activation layers, or your own.
+
+    Use it for what ``plot_activations`` cannot look up in the catalogue: a
+    configured layer such as ``ReLU(threshold=1.0)`` or a custom function.
+
+    Args:
+        curves: ``{label: f}`` where ``f`` maps an array to an array of the same
+            shape (a function, a Keras layer) or ``{label: y}`` with the values
+            already computed at ``x``.
+        x: Input points; default 400 points on [-5, 5].
+        separate: One panel per curve (side by side) instead of all on one.
+        ax: One Axes (all curves), or one Axes per curve when ``separate``.
+        title: Title of a single panel (``separate=False``).
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``curves`` is empty, or a curve's values do not match ``x``.
+
+    """
+    if not curves:
+        raise ValueError("plot_curves needs at least one curve. Received: {}.")
+    xs = np.linspace(-5.0, 5.0, 400, dtype="float32") if x is None else np.asarray(x, "float32")
+    values = {}
+    for label, f in curves.items():
+        y = f(xs) if callable(f) else f
+        y = np.asarray(y.numpy() if hasattr(y, "numpy") else y, dtype="float64")
+        if y.shape != xs.shape:
+            raise ValueError(f"The curve {label!r} has shape {y.shape}; x has shape {xs.shape}. "
+                             "Give a function of x, or its values at every point of x.")
+        values[str(label)] = y
+    owned = ax is None
+    n = len(values) if separate else 1
+    if ax is None:
+        fig, grid = plt.subplots(1, n, figsize=(3.4 * n if separate else 6, 3.4),
+                                 squeeze=False, sharey=separate)
+        axes = list(grid[0])
+    else:
+        axes = [ax] if isinstance(ax, Axes) else list(ax)
+        if separate and len(axes) < n:
+            raise ValueError(f"separate=True needs one Axes per curve: {n} curves, "
+                             f"{len(axes)} Axes received.")
+        fig = axes[0].figure
+    for i, (label, y) in enumerate(values.items()):
+        a = axes[i] if separate else axes[0]
+        a.plot(xs, y, lw=2, label=label)
+        if separate:
+            a.set_title(label, fontsize=9)
+    for a in axes[:n]:
+        a.set_xlabel("x")
+        _axis_lines(a)
+        if not separate:
+            a.legend(fontsize=8)
+            if title:
+                a.set_title(title, fontsize=10)
+    return _finish(fig, owned)
+
+
+def plot_weight_paths(
+    paths: Mapping[str, Any],
+    *,
+    target: Sequence[float] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw the paths of two weights during training, one line per run.
+
+    Args:
+        paths: ``{label: path}`` where ``path`` is an ``actlab.zigzag.DescentPath``
+            or an array of shape ``(steps + 1, 2)``.
+        target: The weights the runs head for (a star); default: the first
+            path's ``target`` when it has one.
+        ax: Axes to draw into.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``paths`` is empty or a path is not of shape ``(n, 2)``.
+
+    """
+    if not paths:
+        raise ValueError("plot_weight_paths needs at least one path. Received: {}.")
+    fig, a, owned = _new_axes(ax, (5, 4.2))
+    for label, path in paths.items():
+        w = np.asarray(getattr(path, "weights", path), dtype="float64")
+        if w.ndim != 2 or w.shape[1] != 2:
+            raise ValueError(f"The path {label!r} should have shape (steps + 1, 2). "
+                             f"Received shape {w.shape}.")
+        a.plot(w[:, 0], w[:, 1], marker="o", ms=2.5, lw=1.2, label=str(label))
+        if target is None and getattr(path, "target", None) is not None:
+            target = path.target
+    if target is not None:
+        a.plot([target[0]], [target[1]], marker="*", ms=14, color="k", ls="none",
+               label="target")
+    a.set_xlabel("w1")
+    a.set_ylabel("w2")
+    a.set_aspect("equal", adjustable="datalim")
+    _axis_lines(a)
+    a.legend(fontsize=8)
     return _finish(fig, owned)
 
 
@@ -205,6 +321,127 @@ def plot_decision_boundary(
     a.set_xlim(lo[0], hi[0])
     a.set_ylim(lo[1], hi[1])
     a.set_aspect("equal")
+    if title:
+        a.set_title(title, fontsize=10)
+    return _finish(fig, owned)
+
+
+def plot_points(
+    x: np.ndarray, y: np.ndarray, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """Scatter 2-D points coloured by class (the data sets of ``actlab.data``).
+
+    Args:
+        x: Points, shape ``(n, 2)``.
+        y: Integer labels, shape ``(n,)``.
+        ax: Axes to draw into.
+        title: Axes title.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``x`` is not of shape ``(n, 2)`` or ``y`` has another length.
+
+    """
+    x = np.asarray(x, dtype="float32")
+    y = np.asarray(y).reshape(-1)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_points needs 2-D points of shape (n, 2). Received shape {x.shape}.")
+    if len(y) != len(x):
+        raise ValueError(f"x has {len(x)} points but y has {len(y)} labels.")
+    fig, a, owned = _new_axes(ax, (4.2, 4.2))
+    a.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", s=8, edgecolors="none")
+    a.set_aspect("equal")
+    if title:
+        a.set_title(title, fontsize=10)
+    return _finish(fig, owned)
+
+
+def plot_images(
+    images: np.ndarray,
+    labels: Sequence[Any] | None = None,
+    *,
+    ax: Sequence[Axes] | None = None,
+) -> Figure:
+    """Show grey-level images side by side, each titled with its label.
+
+    Args:
+        images: ``(n, height, width)`` values (e.g. MNIST digits in [0, 1]).
+        labels: Optional, one title per image.
+        ax: One Axes per image (default: a new row of ``n`` panels).
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``images`` is not ``(n, height, width)`` with n >= 1, or the
+            numbers of labels or Axes do not match it.
+
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"plot_images needs images of shape (n, height, width), n >= 1. "
+                         f"Received shape {images.shape}.")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+    owned = ax is None
+    if ax is None:
+        fig, grid = plt.subplots(1, len(images), figsize=(1.25 * len(images), 1.7), squeeze=False)
+        axes = list(grid[0])
+    else:
+        axes = list(ax)
+        if len(axes) < len(images):
+            raise ValueError(f"{len(images)} images need {len(images)} Axes; received {len(axes)}.")
+        fig = axes[0].figure
+    for i, (a, image) in enumerate(zip(axes, images, strict=False)):
+        a.imshow(image, cmap="gray_r")
+        if labels is not None:
+            label = labels[i]
+            a.set_title(str(label.item() if hasattr(label, "item") else label))
+        a.axis("off")
+    return _finish(fig, owned)
+
+
+def plot_accuracies(
+    accuracies: Mapping[str, float],
+    *,
+    chance: float | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Bar chart of accuracies, one bar per model, with an optional chance line.
+
+    Args:
+        accuracies: ``{label: accuracy}``, accuracies in [0, 1].
+        chance: Draw a dotted line at this accuracy (e.g. ``0.1`` for 10 classes).
+        ax: Axes to draw into.
+        title: Axes title.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: If ``accuracies`` is empty or a value is outside [0, 1].
+
+    """
+    if not accuracies:
+        raise ValueError("plot_accuracies needs at least one accuracy. Received: {}.")
+    labels = [str(k) for k in accuracies]
+    values = [float(v) for v in accuracies.values()]
+    bad = [(k, v) for k, v in zip(labels, values, strict=True) if not 0.0 <= v <= 1.0]
+    if bad:
+        raise ValueError(f"Accuracies must lie in [0, 1]. Received: {bad[0][0]!r}: {bad[0][1]}.")
+    fig, a, owned = _new_axes(ax, (1.8 * len(labels) + 1, 3.2))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    a.bar(labels, values, color=[colors[i % len(colors)] for i in range(len(labels))])
+    for i, v in enumerate(values):
+        a.text(i, v + 0.02, f"{v:.0%}", ha="center", fontsize=8)
+    if chance is not None:
+        a.axhline(chance, color="k", ls=":", lw=1, label=f"chance ({chance:.0%})")
+        a.legend(loc="upper right", fontsize=8)
+    a.set_ylabel("accuracy")
+    a.set_ylim(0, 1.08)
     if title:
         a.set_title(title, fontsize=10)
     return _finish(fig, owned)

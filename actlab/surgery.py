@@ -353,6 +353,25 @@ class _Found:
     owner: Any = None
 
 
+def _is_keras_class(layer: Any) -> bool:
+    return type(layer).__module__.split(".")[0] == "keras"
+
+
+def _opens(layer: Any) -> bool:
+    """Whether to look for activation sites among ``layer``'s sublayers.
+
+    Only custom layers (classes not from Keras) are opened. A Keras layer's
+    sublayers are its implementation: ``MultiHeadAttention`` keeps a
+    ``Softmax`` sublayer but may compute attention with one fused op that
+    never calls it, so swapping it would change nothing.
+    """
+    return (
+        isinstance(layer, klayers.Layer)
+        and not is_graph_model(layer)
+        and not _is_keras_class(layer)
+    )
+
+
 def _find(model: Any) -> list[_Found]:
     """Every site of ``model`` (graph, op and sublayer sites), in network order."""
     found: list[_Found] = []
@@ -364,7 +383,7 @@ def _find(model: Any) -> list[_Found]:
         site = _site_of(path, node)
         if site is not None:
             found.append(_Found(site, node, node))
-        elif isinstance(node, klayers.Layer) and not is_graph_model(node):
+        elif _opens(node):
             found.extend(_find_inside(node, path, node, (), seen))
     return found
 
@@ -389,7 +408,7 @@ def _child_names(layer: Any, subs: list[Any]) -> list[str]:
         return [sub.name for sub in subs]
     attr_of: dict[int, str] = {}
     for attr, held in vars(layer).items():
-        if attr.startswith("_tracker") or attr in ("_layers",):
+        if _bookkeeping(attr):
             continue
         items = held if isinstance(held, (list, tuple)) else [held]
         for j, item in enumerate(items):
@@ -414,7 +433,7 @@ def _find_inside(
         if site is not None:
             site = ActivationSite(sub_path, site.layer, "sublayer", site.activation)
             yield _Found(site, sub, host, (*route, i), layer)
-        else:
+        elif is_graph_model(sub) or _opens(sub):
             yield from _find_inside(sub, sub_path, host, (*route, i), seen)
 
 
@@ -455,7 +474,7 @@ def layer_paths(model: keras.Model) -> list[str]:
 def _own_call(layer: Any) -> bool:
     """True if ``layer``'s class is not Keras's own and defines its own ``call``."""
     cls = type(layer)
-    if cls.__module__.split(".")[0] == "keras":
+    if _is_keras_class(layer):
         return False
     return any("call" in vars(c) for c in cls.__mro__ if c.__module__.split(".")[0] != "keras")
 
@@ -617,8 +636,8 @@ def _callable(value: Any) -> Any:
     return value
 
 
-def _new_layer(node: Any, site: ActivationSite, value: Any) -> Any:
-    """The replacement layer for one graph site (unbuilt; same name)."""
+def _new_layer(node: Any, site: ActivationSite, value: Any, name: str | None = None) -> Any:
+    """The replacement layer for one site (unbuilt; same name unless ``name`` is given)."""
     if isinstance(node, klayers.Layer) and _wrapped(node):
         config = node.get_config()
         for key in ("layer", "backward_layer"):
@@ -630,9 +649,10 @@ def _new_layer(node: Any, site: ActivationSite, value: Any) -> Any:
         return _fresh_copy(node, activation=act)
     config = node.get_config() if isinstance(node, klayers.Layer) else {}
     dtype = config.get("dtype")
+    name = name or node.name
     if isinstance(value, klayers.Layer):
-        return _fresh_copy(value, name=node.name, dtype=dtype)
-    return klayers.Activation(value, name=node.name, dtype=dtype)
+        return _fresh_copy(value, name=name, dtype=dtype)
+    return klayers.Activation(value, name=name, dtype=dtype)
 
 
 def _activation_holders(layer: Any) -> list[Any]:
@@ -694,15 +714,20 @@ def _locate(pair: _Pair, found: _Found) -> tuple[Any, Any]:
     return owner, node
 
 
+def _bookkeeping(attr: str) -> bool:
+    """Attributes where Keras/TF keep their own lists of sublayers (not the layer's wiring)."""
+    return attr in ("_layers", "_tracker") or attr.startswith("_self_")
+
+
 def _replace_attribute(owner: Any, old: Any, new: Any) -> bool:
     """Point the attribute of ``owner`` that holds ``old`` (maybe in a list/dict) to ``new``."""
-    for attr, held in list(vars(owner).items()):
-        if attr.startswith("_tracker") or attr in ("_layers",):
-            continue
+    held_by = [(a, h) for a, h in vars(owner).items() if not _bookkeeping(a)]
+    for attr, held in held_by:
         if held is old:
             with _keras.unlocked(owner):
                 setattr(owner, attr, new)
             return True
+    for _, held in held_by:
         if isinstance(held, list) and any(item is old for item in held):
             index = next(i for i, item in enumerate(held) if item is old)
             with _keras.unlocked(owner):
@@ -722,7 +747,9 @@ def _patch_inside(pair: _Pair) -> None:
     for found, value in pair.inside or []:
         owner, sub = _locate(pair, found)
         if _is_replaced_by_layer(found.site, found.obj):
-            replacement = _new_layer(sub, ActivationSite("", "", "layer", ""), value)
+            # Named after its path segment, so the path stays the same in the copy.
+            segment = found.site.path.rsplit("/", 1)[-1]
+            replacement = _new_layer(sub, found.site, value, name=segment)
             if is_graph_model(owner) or not _replace_attribute(owner, sub, replacement):
                 raise ValueError(
                     f"swap_activations: the {found.site.layer} layer {found.site.path!r} "

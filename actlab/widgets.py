@@ -31,11 +31,14 @@ computes and draws a new setting (NumPy backprop) in about 40 ms median. Widgets
 networks cache every model and result per setting; sliders that start work
 (depth, width, learning rate, bias) update on release
 (``continuous_update=False``) and a status line / progress bar shows the work.
+The live ``playground`` is the exception that animates: Play trains in two
+background threads of the kernel (a paced NumPy trainer and a renderer drawing
+at most 10 frames a second), see :mod:`actlab._widget_playground`.
 
 For tests and benchmarks every explorer exposes
 
 * ``controls``: ``{name: widget}``; set ``controls["beta"].value = 2.0`` or call
-  ``controls["train"].click()`` exactly as a learner would;
+  ``controls["step"].click()`` exactly as a learner would;
 * ``figure``: the matplotlib Figure (inspect ``figure.axes[i].lines`` etc.);
 * ``image``: the ``ipywidgets.Image`` showing the PNG; ``status``: an HTML line
   for progress and errors; ``render_count`` and ``last_render_ms``.

@@ -1,4 +1,10 @@
-"""Describe the machine and software the figures were measured on, and its load."""
+"""Describe the machine and software the figures were measured on, and its load.
+
+Not pyperf: its metadata (``python -m pyperf metadata``) knows nothing of
+TensorFlow, Keras or GPUs, which are what the figures depend on, and its
+statistics would replace three lines of :mod:`statistics` (median, p90) at the
+cost of a new dependency. The plugins keep their own timing loops.
+"""
 
 from __future__ import annotations
 
@@ -63,25 +69,18 @@ def machine_info(*, env: dict[str, str] | None = None, python: str = sys.executa
     return info
 
 
+def _git(*args: str) -> str:
+    """The output of a git command in the repository, stripped."""
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+    ).stdout.strip()
+
+
 def _git_commit() -> str | None:
     """The checked-out commit, with "+dirty" when the tree has changes."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+dirty" if dirty else "")

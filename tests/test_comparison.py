@@ -11,11 +11,8 @@ from actlab.comparison import Comparison, ComparisonTable, Run, compare_activati
 
 
 @pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(160, 6)).astype("float32")
-    y = (x[:, 0] + x[:, 1] > 0).astype("int64")
-    return (x[:128], y[:128]), (x[128:], y[128:])
+def data(toy_split):
+    return toy_split
 
 
 def build(activation):

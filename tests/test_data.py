@@ -95,6 +95,25 @@ def test_circles_are_not_linearly_separable():
     assert LogisticRegression().fit(x, y).score(x, y) < 0.7
 
 
+def test_best_line_accuracy_finds_the_best_cut():
+    """Separable data gives 1; the circles give about two thirds, no line-fit does better."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[0, 0], [1, 0], [0, 1], [3, 3], [4, 3], [3, 4]], dtype="float32")
+    assert data.best_line_accuracy(x, [0, 0, 0, 1, 1, 1]) == 1.0
+    assert data.best_line_accuracy(x, [1, 1, 1, 0, 0, 0]) == 1.0  # either side may be class 1
+    xc, yc = data.make_circles(400)
+    best = data.best_line_accuracy(xc, yc)
+    assert 0.6 < best < 0.7
+    assert LogisticRegression().fit(xc, yc).score(xc, yc) <= best + 1e-9
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        data.best_line_accuracy(np.zeros((3, 3)), [0, 1, 0])
+    with pytest.raises(ValueError, match="0/1 label"):
+        data.best_line_accuracy(x, [0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="directions"):
+        data.best_line_accuracy(x, [0, 0, 0, 1, 1, 1], directions=0)
+
+
 def test_xor_labels_follow_the_quadrants_and_no_line_separates_them():
     """Without noise, label 1 exactly where x1 * x2 > 0; a linear classifier fails."""
     from sklearn.linear_model import LogisticRegression

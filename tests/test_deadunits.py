@@ -11,11 +11,8 @@ from actlab.deadunits import DeadUnitsTracker, dead_units
 
 
 @pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(160, 6)).astype("float32")
-    y = (x[:, 0] + x[:, 1] > 0).astype("int64")
-    return (x[:128], y[:128]), (x[128:], y[128:])
+def data(toy_split):
+    return toy_split
 
 
 def test_public_names_point_here():
@@ -64,13 +61,20 @@ def test_tracker_records_dead_units_per_epoch(data):
     assert set(tracker.last()) == {"alive", "dead", "out"}
 
 
-def test_tracker_every_and_continued_fit(data):
-    """every=2 records epochs 0, 2 and the last; a second fit continues the count."""
+def _fit(data, tracker, epochs):
+    """Train the zero-bias model with the tracker; return the model for more fits."""
     (x, y), _ = data
     model = _dying_model(0.0)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, verbose=0, callbacks=[tracker])
+    return model
+
+
+def test_tracker_every_and_continued_fit(data):
+    """every=2 records epochs 0, 2 and the last; a second fit continues the count."""
+    (x, y), _ = data
     tracker = DeadUnitsTracker(x[:32], every=2)
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[tracker])
+    model = _fit(data, tracker, epochs=3)
     assert tracker.epochs == [0, 2, 3]
     model.fit(x, y, epochs=2, verbose=0, callbacks=[tracker])
     assert tracker.epochs == [0, 2, 3, 5]
@@ -78,11 +82,8 @@ def test_tracker_every_and_continued_fit(data):
 
 def test_tracker_threshold_is_passed_on(data):
     """With a huge threshold every ReLU unit counts as not firing."""
-    (x, y), _ = data
-    model = _dying_model(0.0)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    tracker = DeadUnitsTracker(x[:32], threshold=1e9)
-    model.fit(x, y, epochs=1, verbose=0, callbacks=[tracker])
+    tracker = DeadUnitsTracker(data[0][0][:32], threshold=1e9)
+    _fit(data, tracker, epochs=1)
     assert tracker.last()["alive"] == 1.0
 
 

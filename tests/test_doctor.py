@@ -33,7 +33,7 @@ def test_old_versions_are_flagged(monkeypatch):
     monkeypatch.setattr(doctor_module, "_dist_version",
                         lambda *n: "2.15.0" if "keras" in n else real(*n))
     check = next(c for c in run_checks() if c.name == "keras")
-    assert check.ok is False and ">= 3.5" in check.detail and "pip install -U" in check.fix
+    assert check.ok is False and ">= 3.14" in check.detail and "pip install -U" in check.fix
 
 
 def test_wrong_backend_is_flagged(monkeypatch):

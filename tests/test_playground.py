@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -371,3 +373,98 @@ def test_stop_request_as_from_the_interrupt_handler_ends_the_threads(pg):
 def test_playground_bad_arguments(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         W.playground(**kwargs)
+
+
+# ----------------------------------------------------------------------- in a real kernel
+
+KERNEL_TIMEOUT = 300  # starting a kernel and importing TensorFlow on 2 busy cores
+
+
+class _Kernel:
+    """A real ipykernel (as JupyterLab runs it), driven through jupyter_client."""
+
+    def __init__(self) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        root = str(Path(__file__).resolve().parents[1])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        env.update(KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
+        self.km, self.kc = start_new_kernel(kernel_name="python3", env=env,
+                                            startup_timeout=KERNEL_TIMEOUT)
+
+    def run(self, code: str, *, allow_error: bool = False) -> str:
+        """Execute ``code`` and return its stdout; fail on an error unless allowed."""
+        out: list[str] = []
+        errors: list[str] = []
+
+        def hook(msg: dict) -> None:
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream" and content["name"] == "stdout":
+                out.append(content["text"])
+            elif kind == "error":
+                errors.append(content["ename"])
+
+        reply = self.kc.execute_interactive(code, timeout=KERNEL_TIMEOUT, output_hook=hook)
+        if not allow_error:
+            assert reply["content"]["status"] == "ok", errors
+        return "".join(out) + "".join(f"ERROR:{e}\n" for e in errors)
+
+    def wait_until_busy(self, msg_id: str) -> None:
+        """Block until the kernel announces it started executing request ``msg_id``."""
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=KERNEL_TIMEOUT)
+            busy = msg["msg_type"] == "status" and msg["content"]["execution_state"] == "busy"
+            if busy and msg["parent_header"].get("msg_id") == msg_id:
+                return
+
+    def stop(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+THREADS = (
+    "threads = lambda: [t.name for t in threading.enumerate() "
+    "if t.name.startswith('actlab-playground')]\n"
+)
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    k = _Kernel()
+    k.run("import threading, time\nfrom actlab.widgets import playground\n" + THREADS)
+    yield k
+    k.stop()
+
+
+def test_in_a_kernel_cells_run_while_it_plays_and_interrupt_stops_it(kernel):
+    kernel.run("pg = playground(speed=100)\npg.play()\nassert pg.wait_for_steps(5, timeout=120)")
+    # another cell runs and returns while the playground trains
+    out = kernel.run("s0 = pg.steps_done\nprint(pg.playing, 6 * 7)\n"
+                     "print(pg.wait_for_steps(s0 + 10, timeout=120))")
+    assert out.split() == ["True", "42", "True"]
+    kernel.km.interrupt_kernel()  # the stop button, while the kernel is idle
+    out = kernel.run("for t in list(pg._threads): t.join(60)\nprint(pg.playing, threads())")
+    assert out.strip() == "False []"
+    # and while a cell is running: the cell gets KeyboardInterrupt, the training stops
+    kernel.run("pg.play()\nassert pg.wait_for_steps(pg.steps_done + 5, timeout=120)")
+    msg_id = kernel.kc.execute("time.sleep(600)")
+    kernel.wait_until_busy(msg_id)
+    kernel.km.interrupt_kernel()
+    reply = kernel.kc.get_shell_msg(timeout=KERNEL_TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kernel.kc.get_shell_msg(timeout=KERNEL_TIMEOUT)
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    out = kernel.run("for t in list(pg._threads): t.join(60)\nprint(pg.playing, threads())")
+    assert out.strip() == "False []"
+
+
+def test_in_a_kernel_rerunning_the_cell_leaves_one_loop_and_close_stops_it(kernel):
+    cell = "pg = playground(speed=100)\npg.play()\nassert pg.wait_for_steps(3, timeout=120)"
+    kernel.run(cell)
+    kernel.run(cell)  # the learner runs the cell again
+    out = kernel.run("print(len(threads()), pg.playing)")
+    assert out.split() == ["2", "True"]  # the new playground's trainer and renderer only
+    out = kernel.run("pg.close()\nprint(threads())")
+    assert out.strip() == "[]"

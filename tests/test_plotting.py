@@ -107,3 +107,78 @@ def test_catalog_formula_is_the_single_plot_title():
     """A single activation is titled with its formula."""
     fig = plotting.plot_activations("softplus", derivatives=False)
     assert fig.axes[0].get_title() == catalog.get("softplus").formula
+
+
+def test_plot_curves_takes_functions_layers_and_values():
+    """Functions, Keras layers and precomputed values all plot at x; ax= and separate= work."""
+    x = np.linspace(-2, 2, 21, dtype="float32")
+    curves = {"tanh": np.tanh, "relu(threshold=1)": keras.layers.ReLU(threshold=1.0),
+              "square": x**2}
+    fig = plotting.plot_curves(curves, x=x)
+    lines = [ln for ln in fig.axes[0].lines if not ln.get_label().startswith("_")]
+    assert [ln.get_label() for ln in lines] == ["tanh", "relu(threshold=1)", "square"]
+    np.testing.assert_allclose(lines[1].get_ydata(), np.where(x > 1, x, 0), atol=1e-6)
+    np.testing.assert_allclose(lines[2].get_ydata(), x**2, atol=1e-6)
+    _, axes = plt.subplots(1, 2)
+    out = plotting.plot_curves({"a": np.tanh, "b": np.sin}, x=x, separate=True, ax=axes)
+    assert out is axes[0].figure and [a.get_title() for a in axes] == ["a", "b"]
+    with pytest.raises(ValueError, match="shape"):
+        plotting.plot_curves({"short": np.zeros(3)}, x=x)
+    with pytest.raises(ValueError, match="one Axes per curve"):
+        plotting.plot_curves({"a": np.tanh, "b": np.sin}, x=x, separate=True, ax=axes[0])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_curves({})
+
+
+def test_plot_weight_paths_draws_each_path_and_the_target():
+    """One line per path through its weights, and a star at the target."""
+    from actlab.zigzag import two_weight_descent
+
+    path = two_weight_descent("sigmoid", steps=5)
+    fig = plotting.plot_weight_paths({"sigmoid": path, "raw": np.zeros((3, 2))})
+    lines = {ln.get_label(): ln for ln in fig.axes[0].lines}
+    np.testing.assert_array_equal(lines["sigmoid"].get_ydata(), path.weights[:, 1])
+    assert list(lines["target"].get_xdata()) == [1.0]
+    _, ax = plt.subplots()
+    assert plotting.plot_weight_paths({"a": np.zeros((2, 2))}, target=(0, 0), ax=ax) is ax.figure
+    with pytest.raises(ValueError, match=r"\(steps \+ 1, 2\)"):
+        plotting.plot_weight_paths({"bad": np.zeros(4)})
+
+
+def test_plot_points_and_accuracies():
+    """Points are coloured by label; bars carry the accuracies; bad input is refused."""
+    x = np.array([[0, 0], [1, 1], [2, 0]], dtype="float32")
+    fig = plotting.plot_points(x, [0, 1, 0], title="three")
+    np.testing.assert_array_equal(fig.axes[0].collections[0].get_offsets(), x)
+    assert fig.axes[0].get_title() == "three"
+    with pytest.raises(ValueError, match="labels"):
+        plotting.plot_points(x, [0, 1])
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        plotting.plot_points(np.zeros((3, 3)), [0, 1, 0])
+    bars = plotting.plot_accuracies({"relu": 0.9, "fresh": 0.1}, chance=0.1)
+    ax = bars.axes[0]
+    assert [p.get_height() for p in ax.patches] == [0.9, 0.1]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["relu", "fresh"]
+    assert any(ln.get_label() == "chance (10%)" for ln in ax.lines)
+    _, own = plt.subplots()
+    assert plotting.plot_accuracies({"a": 0.5}, ax=own) is own.figure
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        plotting.plot_accuracies({"percent": 90.0})
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_accuracies({})
+
+
+def test_plot_images_titles_each_image_with_its_label():
+    """One panel per image, titled with its label; shapes and counts are checked."""
+    images = np.random.default_rng(0).random((3, 28, 28))
+    fig = plotting.plot_images(images, np.array([7, 2, 1]))
+    assert [a.get_title() for a in fig.axes] == ["7", "2", "1"]
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), images[1])
+    _, axes = plt.subplots(1, 3)
+    assert plotting.plot_images(images, ax=axes) is axes[0].figure
+    with pytest.raises(ValueError, match="labels"):
+        plotting.plot_images(images, [1, 2])
+    with pytest.raises(ValueError, match=r"\(n, height, width\)"):
+        plotting.plot_images(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="need 3 Axes"):
+        plotting.plot_images(images, ax=axes[:2])

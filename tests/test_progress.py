@@ -145,3 +145,17 @@ def test_command_line_prints_and_resets(progress_file):
     assert cleared.returncode == 0 and "cleared" in cleared.stdout
     assert not progress_file.exists()
     assert "0 of" in _cli(env=env).stdout
+
+
+def test_a_correct_check_records_and_a_wrong_one_does_not(progress_file, capsys):
+    """The hook in Question.check: only a passing answer is written down."""
+    from actlab import exercises
+
+    question = exercises.load("00").questions[0]
+    question.check(...)  # not attempted
+    wrong, _fragment = question.wrong_answers[0]
+    assert question.check(wrong()) is False
+    assert actlab.progress().solved("00") == ()
+    assert question.check(question.reference()) is True
+    assert actlab.progress().solved("00") == (question.qid,)
+    assert "actlab:" not in capsys.readouterr().out  # no notice when all is well

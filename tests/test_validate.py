@@ -96,6 +96,17 @@ def test_check_choice_lists_options_and_suggests():
         check_choice("init", 3, ["glorot_uniform", "he_normal"])
 
 
+def test_check_choice_takes_numbers_but_not_bools():
+    """Numeric options (batch sizes) work; True is not the option 1."""
+    assert check_choice("batch_size", np.int64(16), [8, 16, 32]) == 16
+    assert check_choice("batch_size", 8, [8, 16, 32]) == 8
+    for bad in (True, 12, [8]):
+        with pytest.raises(ValueError, match=r"batch_size must be one of 8, 16, 32\. Received"):
+            check_choice("batch_size", bad, [8, 16, 32])
+    with pytest.raises(ValueError, match="must be one of 1, 2"):
+        check_choice("n", True, [1, 2])
+
+
 def test_did_you_mean():
     """Close options are suggested (at most three); aliases map to their names; else empty."""
     assert did_you_mean("rleu", ["relu", "tanh"]) == "Did you mean 'relu'?"

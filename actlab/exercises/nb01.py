@@ -32,18 +32,29 @@ def _gallery_reference() -> Any:
     return fig
 
 
-def _curves_in(fig: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    curves = {}
+def _lines_in(fig: Any) -> list[tuple[Any, str, np.ndarray, np.ndarray]]:
+    """Every line of the figure: (its Axes, its label, x, y)."""
+    found = []
     for ax in fig.axes:
         for line in ax.lines:
-            label = line.get_label()
-            if not label.startswith("_"):
-                curves[label] = (np.asarray(line.get_xdata(), "float32"),
-                                 np.asarray(line.get_ydata(), "float32"))
-    return curves
+            x = np.asarray(line.get_xdata(), "float32")
+            y = np.asarray(line.get_ydata(), "float32")
+            if x.ndim == 1 and x.shape == y.shape and x.size >= 5 and np.ptp(x) > 0:
+                found.append((ax, str(line.get_label()), x, y))
+    return found
+
+
+def _matches(name: str, x: np.ndarray, y: np.ndarray, cache: dict[Any, np.ndarray]) -> bool:
+    from actlab import catalog
+
+    key = (name, x.tobytes())
+    if key not in cache:
+        cache[key] = np.asarray(catalog.get(name)(x), "float32")
+    return bool(np.allclose(y, cache[key], atol=1e-4))
 
 
 def _check_gallery(fig: Any) -> str:
+    """Curves are recognised by their data, not by their labels."""
     from matplotlib.figure import Figure
 
     from actlab import catalog
@@ -51,25 +62,24 @@ def _check_gallery(fig: Any) -> str:
     if not isinstance(fig, Figure):
         raise Incorrect(f"Give the matplotlib Figure (e.g. `fig, axes = plt.subplots(...)`, "
                         f"then `answer_q1 = fig`). Received: {type(fig).__name__}.")
-    curves = _curves_in(fig)
-    missing = [n for n in catalog.names() if n not in curves]
+    lines, cache = _lines_in(fig), {}
+    panels_of = {name: {id(ax) for ax, _, x, y in lines if _matches(name, x, y, cache)}
+                 for name in catalog.names()}
+    missing = [n for n, panels in panels_of.items() if not panels]
+    mislabelled = [n for n in missing if any(label == n for _, label, _, _ in lines)]
+    if mislabelled:
+        name = mislabelled[0]
+        raise Incorrect(f"The curve labelled {name!r} is not {name}(x). Plot it with "
+                        f"plot_activations({name!r}, ax=ax) or "
+                        f"ax.plot(x, catalog.get({name!r})(x)).")
     if missing:
-        raise Incorrect(f"These activations are missing from your figure: {', '.join(missing)}. "
-                        "Loop over actlab.catalog.names().")
-    for name in catalog.names():
-        x, y = curves[name]
-        if not np.allclose(y, catalog.get(name)(x), atol=1e-4):
-            raise Incorrect(f"The curve labelled {name!r} is not {name}(x). Plot it with "
-                            f"plot_activations({name!r}, ax=ax).")
-    panels = sum(1 for ax in fig.axes if _curves_in_ax(ax))
-    if panels < len(catalog.names()):
-        raise Incorrect(f"Side by side means one panel each: your {len(catalog.names())} curves "
-                        f"share {panels} panel(s). Use plt.subplots(3, 5) and one ax per name.")
-    return f"All {len(catalog.names())} activations, one panel each."
-
-
-def _curves_in_ax(ax: Any) -> bool:
-    return any(not ln.get_label().startswith("_") for ln in ax.lines)
+        raise Incorrect(f"No curve in your figure has the values of: {', '.join(missing)}. "
+                        "Loop over actlab.catalog.names() and plot each one.")
+    used = set().union(*panels_of.values())
+    if len(used) < len(panels_of):
+        raise Incorrect(f"Side by side means one panel each: your {len(panels_of)} curves "
+                        f"share {len(used)} panel(s). Use plt.subplots(3, 5) and one ax per name.")
+    return f"All {len(panels_of)} activations, one panel each."
 
 
 def _three_only() -> Any:
@@ -81,6 +91,19 @@ def _three_only() -> Any:
     for name, ax in zip(["relu", "sigmoid", "tanh"], axes, strict=True):
         plotting.plot_activations(name, ax=ax, derivatives=False)
     plt.close(fig)
+    return fig
+
+
+def _mislabelled() -> Any:
+    """The reference grid, with the ELU panel's curve replaced by ReLU under ELU's label."""
+    from actlab import catalog
+
+    fig = _gallery_reference()
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_label() == "elu":
+                x = np.asarray(line.get_xdata(), "float32")
+                line.set_ydata(catalog.get("relu")(x))
     return fig
 
 
@@ -351,8 +374,8 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
         "    actlab.plotting.plot_activations(name, ax=ax, derivatives=False)\n"
         "answer_q1 = fig",
         reference=_gallery_reference,
-        wrong_answers=[(_three_only, "missing"), (_all_in_one, "one panel each"),
-         (lambda: "figure", "matplotlib Figure")],
+        wrong_answers=[(_three_only, "has the values of"), (_all_in_one, "one panel each"),
+                       (_mislabelled, "is not elu(x)"), (lambda: "figure", "matplotlib Figure")],
     ),
     SliderQuestion(
         qid="q2",

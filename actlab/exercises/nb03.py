@@ -31,29 +31,32 @@ def _check_model_type(model: Any, n_inputs: int) -> list[Any]:
 
 
 # --- q1: a LeakyReLU(negative_slope=0.1) hidden layer -----------------------------------
-def _leaky_slopes(layers: list[Any]) -> list[tuple[str, float]]:
-    """(where, slope) for every leaky ReLU applied, as a layer or as an activation argument."""
+def _leaky_slopes(layers: list[Any]) -> list[tuple[str, float, int]]:
+    """(where, slope, position) for every leaky ReLU applied, as a layer or an activation argument.
+
+    ``position`` is the index of the layer whose output the leaky ReLU produces.
+    """
     keras = _keras()
     found = []
-    for lay in layers:
+    for i, lay in enumerate(layers):
         if isinstance(lay, keras.layers.LeakyReLU):
-            found.append((lay.name, float(lay.negative_slope)))
+            found.append((lay.name, float(lay.negative_slope), i))
         act = getattr(lay, "activation", None)
         if isinstance(act, keras.layers.LeakyReLU):
-            found.append((lay.name, float(act.negative_slope)))
+            found.append((lay.name, float(act.negative_slope), i))
         elif act is keras.activations.leaky_relu:
-            found.append((lay.name, 0.2))  # the function's default slope
+            found.append((lay.name, 0.2, i))  # the function's default slope
     return found
 
 
 def _check_leaky(model: Any) -> str:
     keras = _keras()
     layers = _check_model_type(model, 8)
-    dense = [lay for lay in layers if isinstance(lay, keras.layers.Dense)]
-    if [d.units for d in dense] != [16, 1]:
+    dense = [(i, lay) for i, lay in enumerate(layers) if isinstance(lay, keras.layers.Dense)]
+    if [d.units for _, d in dense] != [16, 1]:
         raise Incorrect(
             f"Expected two Dense layers of 16 and 1 units; found Dense layers with "
-            f"{[d.units for d in dense]} units."
+            f"{[d.units for _, d in dense]} units."
         )
     found = _leaky_slopes(layers)
     if not found:
@@ -61,7 +64,14 @@ def _check_leaky(model: Any) -> str:
             "No leaky ReLU found. Add layers.LeakyReLU(negative_slope=0.1) after "
             "the hidden Dense layer."
         )
-    where, slope = found[0]
+    where, slope, position = found[0]
+    (hidden_at, _), (output_at, output) = dense
+    if position >= output_at:
+        raise Incorrect(
+            f"The leaky ReLU in {where!r} acts on the output of {output.name!r}, the Dense(1) "
+            "output layer, so the hidden layer stays linear. Put it between Dense(16) and "
+            "Dense(1), where it bends the 16 hidden values."
+        )
     if np.isclose(slope, 0.3):
         raise Incorrect(
             f"The leaky ReLU in {where!r} has negative_slope 0.3, the LeakyReLU "
@@ -110,6 +120,29 @@ def _leaky_string() -> Any:
     )
 
 
+def _leaky_after_output() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16),
+            keras.layers.Dense(1),
+            keras.layers.LeakyReLU(negative_slope=0.1),
+        ]
+    )
+
+
+def _leaky_on_output() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16),
+            keras.layers.Dense(1, activation=keras.layers.LeakyReLU(negative_slope=0.1)),
+        ]
+    )
+
+
 def _plain_relu() -> Any:
     keras = _keras()
     return keras.Sequential(
@@ -132,8 +165,17 @@ _EXPECTED = [
 
 
 def _check_translation(model: Any) -> str:
+    from actlab._keras import input_shape_argument
+
     keras = _keras()
     layers = _check_model_type(model, 784)
+    old_style = [lay.name for lay in layers if input_shape_argument(lay) is not None]
+    if old_style:
+        raise Incorrect(
+            f"Layer {old_style[0]!r} was created with input_shape=, the Keras 2 spelling "
+            "(Keras 3 warns about it). Start the model with keras.Input((784,)) and drop "
+            "input_shape= from the Dense layer."
+        )
     kinds = [type(lay).__name__ for lay in layers]
     expected = [k for k, _ in _EXPECTED]
     if "Activation" in kinds and kinds != expected:
@@ -192,6 +234,18 @@ def _translation_reference() -> Any:
     )
 
 
+def _translation_input_shape() -> Any:
+    """The reference translation, but started Keras 2 style: Dense(128, input_shape=(784,))."""
+    import warnings
+
+    keras = _keras()
+    layers = [type(lay).from_config(lay.get_config()) for lay in _translation_reference().layers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the warning this exercise is about
+        first = keras.layers.Dense(128, input_shape=(784,))
+    return keras.Sequential([first, *layers[1:]])
+
+
 def _translation_with(replacement: Any) -> Any:
     keras = _keras()
     model = _translation_reference()
@@ -232,7 +286,7 @@ def _check_defaults(answer: Any) -> str:
     if not np.allclose(got, (layer_value, function_value), atol=1e-6):
         raise Incorrect(
             f"Not the values Keras computes. Run both: you gave {got}. The slopes "
-            "are the defaults, not 0.01 (that is PyTorch's and tf.nn's)."
+            "are Keras's defaults, not 0.01 (PyTorch's default; tf.nn.leaky_relu's is 0.2)."
         )
     return f"LeakyReLU()(-2) = {layer_value:g}, leaky_relu(-2) = {function_value:g}."
 
@@ -266,6 +320,8 @@ EXERCISES = ExerciseSet(
                 (_leaky_default, "layer's default"),
                 (_leaky_string, "0.2"),
                 (_plain_relu, "No leaky ReLU"),
+                (_leaky_after_output, "output layer"),
+                (_leaky_on_output, "output layer"),
                 (lambda: "model", "keras model"),
             ],
         ),
@@ -292,6 +348,7 @@ EXERCISES = ExerciseSet(
             wrong_answers=[
                 (lambda: _translation_with(_keras().layers.ReLU(max_value=1.0)), "caps outputs"),
                 (lambda: _translation_with(_keras().layers.ReLU()), "threshold=1.0"),
+                (_translation_input_shape, "input_shape="),
                 (
                     lambda: _keras().Sequential(
                         [_keras().Input((784,)), _keras().layers.Dense(10)]

@@ -47,54 +47,191 @@ def _check_keras_model(model: Any) -> None:
         raise Incorrect(f"Give a keras model. Received: {type(model).__name__}.")
 
 
-# --- q1: swap one layer, keep the weights ---------------------------------------------------
-def _check_one_layer(model: Any) -> str:
-    _check_keras_model(model)
-    sites = _sites(model)
-    expected = {"hidden_1": "relu", "hidden_2": "elu", "output": "softmax"}
-    if set(sites) != set(expected):
+# --- q1: write the swap by hand: clone_model + copy the weights ---------------------------------
+def _weights_of(model: Any) -> list[np.ndarray]:
+    return [np.array(w, copy=True) for w in model.get_weights()]
+
+
+def _as_if_trained(model: Any, seed: int) -> Any:
+    """Move every weight away from its (seeded) initial value, as training would.
+
+    A clone built from the config of a seeded model gets the same initial weights,
+    so only weights that differ from the initialiser's reveal a clone that forgot
+    to copy them.
+    """
+    rng = np.random.default_rng(seed)
+    model.set_weights([w + rng.normal(0.0, 0.1, w.shape).astype(w.dtype)
+                       for w in model.get_weights()])
+    return model
+
+
+def _deeper() -> Any:
+    """A second model for the learner's function: three hidden layers, other widths."""
+    from actlab.models import mlp
+
+    model = mlp(12, [10, 8, 6], "relu", output_units=3, output_activation="softmax", seed=5)
+    return _as_if_trained(model, 5)
+
+
+def _try_swap(fn: Any, model: Any, name: str, activation: str) -> Any:
+    try:
+        return fn(model, name, activation)
+    except Exception as exc:  # noqa: BLE001 - any error in learner code becomes feedback
         raise Incorrect(
-            f"Expected activations at {sorted(expected)}; your model has them at "
-            f"{sorted(sites)}. Start from `base`."
+            f"Calling your function on a model raised {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _check_swap_case(fn: Any, model: Any, name: str, activation: str) -> None:
+    before_sites, before_weights = _sites(model), _weights_of(model)
+    new = _try_swap(fn, model, name, activation)
+    if _sites(model) != before_sites or not all(
+        np.array_equal(a, b) for a, b in zip(before_weights, model.get_weights(), strict=True)
+    ):
+        raise Incorrect(
+            "Your function changed the model it was given. Build a new model with "
+            "keras.models.clone_model and change the activation in the clone's config, "
+            "not in the original layer."
         )
-    for path, act in expected.items():
-        if sites[path] != act:
-            hint = (
-                " Restrict the swap with layers=['hidden_2']."
-                if path == "hidden_1"
-                else " Map 'relu' to 'elu'."
-            )
-            raise Incorrect(f"{path} uses {sites[path]}, it should use {act}.{hint}")
-    base = _base()
-    for layer in base.layers:
-        mine = model.get_layer(layer.name)
-        for w0, w1 in zip(layer.get_weights(), mine.get_weights(), strict=True):
+    _check_keras_model(new)
+    shared = [lay.name for lay in model.layers if any(lay is other for other in new.layers)]
+    if shared:
+        raise Incorrect(
+            f"The new model shares the layer {shared[0]!r} with the original: training one "
+            "would change the other. clone_model makes new layers; use it for every layer."
+        )
+    expected = {**before_sites, name: activation}
+    got = _sites(new)
+    wrong = [p for p in expected if got.get(p) != expected[p]]
+    if wrong:
+        path = wrong[0]
+        hint = (f" Only the layer named {name!r} should change: compare layer.name in your "
+                "clone_function." if path != name
+                else " Set config['activation'] for that layer in your clone_function.")
+        raise Incorrect(f"{path} uses {got.get(path)}, it should use {expected[path]}.{hint}")
+    for old_layer in model.layers:
+        mine = new.get_layer(old_layer.name)
+        for w0, w1 in zip(old_layer.get_weights(), mine.get_weights(), strict=True):
             if w0.shape != w1.shape or not np.array_equal(w0, w1):
                 raise Incorrect(
-                    f"The weights of {layer.name} differ from base's: a rebuilt "
-                    "layer starts from new random weights. Use "
-                    "actlab.swap_activations, which copies them."
+                    f"The weights of {old_layer.name} differ from the original's: clone_model "
+                    "builds new layers whose weights come from the initialiser, not from the "
+                    "original. Copy them: "
+                    "new_layer.set_weights(old_layer.get_weights()) for each pair of layers."
                 )
-    return "Only hidden_2 changed, and every weight is base's."
+
+
+def _check_one_layer(fn: Any) -> str:
+    import inspect
+
+    if isinstance(fn, _keras().Model):
+        raise Incorrect(
+            "Give the function itself (answer_q1 = swap_one), not a model: the check calls it "
+            "on base and on a second model."
+        )
+    if not callable(fn):
+        raise Incorrect(f"Give a function swap_one(model, layer_name, activation). "
+                        f"Received: {type(fn).__name__}.")
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        source = ""
+    if "swap_activations" in source:
+        raise Incorrect(
+            "Your function calls actlab.swap_activations: this exercise asks for the lines "
+            "it rests on. Use keras.models.clone_model(model, clone_function=...) and copy "
+            "the weights yourself."
+        )
+    _check_swap_case(fn, _as_if_trained(_base(), 4), "hidden_2", "elu")
+    _check_swap_case(fn, _deeper(), "hidden_3", "tanh")
+    return ("Only the named layer changed, every weight was copied, and the original "
+            "model is untouched (checked on base and on a 3-hidden-layer model).")
+
+
+def _swap_one_reference(model: Any, layer_name: str, activation: str) -> Any:
+    keras = _keras()
+
+    def clone_layer(layer: Any) -> Any:
+        config = layer.get_config()
+        if layer.name == layer_name:
+            config["activation"] = activation
+        return layer.__class__.from_config(config)
+
+    new = keras.models.clone_model(model, clone_function=clone_layer)
+    for old_layer, new_layer in zip(model.layers, new.layers, strict=True):
+        new_layer.set_weights(old_layer.get_weights())
+    return new
 
 
 def _one_layer_reference() -> Any:
+    return _swap_one_reference
+
+
+def _swap_every_layer(model: Any, layer_name: str, activation: str) -> Any:
+    keras = _keras()
+
+    def clone_layer(layer: Any) -> Any:
+        config = layer.get_config()
+        if config.get("activation") == "relu":
+            config["activation"] = activation
+        return layer.__class__.from_config(config)
+
+    new = keras.models.clone_model(model, clone_function=clone_layer)
+    for old_layer, new_layer in zip(model.layers, new.layers, strict=True):
+        new_layer.set_weights(old_layer.get_weights())
+    return new
+
+
+def _swap_without_weights(model: Any, layer_name: str, activation: str) -> Any:
+    keras = _keras()
+
+    def clone_layer(layer: Any) -> Any:
+        config = layer.get_config()
+        if layer.name == layer_name:
+            config["activation"] = activation
+        return layer.__class__.from_config(config)
+
+    return keras.models.clone_model(model, clone_function=clone_layer)
+
+
+def _swap_in_place(model: Any, layer_name: str, activation: str) -> Any:
+    keras = _keras()
+    model.get_layer(layer_name).activation = keras.activations.get(activation)
+    return model
+
+
+def _swap_sharing_layers(model: Any, layer_name: str, activation: str) -> Any:
+    keras = _keras()
+    inputs = keras.Input(model.input_shape[1:])
+    x = inputs
+    for layer in model.layers:  # reuses the original layers: the mistake under test
+        x = layer(x)
+        if layer.name == layer_name:
+            x = keras.layers.Activation(activation)(x)
+    return keras.Model(inputs, x)
+
+
+def _swap_with_helper(model: Any, layer_name: str, activation: str) -> Any:
     import actlab
 
-    return actlab.swap_activations(_base(), {"relu": "elu"}, layers=["hidden_2"])
+    return actlab.swap_activations(model, {"relu": activation}, layers=[layer_name])
 
 
-def _all_layers() -> Any:
-    import actlab
+_Q1_SOLUTION = """\
+def swap_one(model, layer_name, activation):
+    def clone_layer(layer):
+        config = layer.get_config()
+        if layer.name == layer_name:
+            config["activation"] = activation
+        return layer.__class__.from_config(config)
 
-    return actlab.swap_activations(_base(), {"relu": "elu"})
+    new = keras.models.clone_model(model, clone_function=clone_layer)
+    for old_layer, new_layer in zip(model.layers, new.layers, strict=True):
+        new_layer.set_weights(old_layer.get_weights())
+    return new
 
 
-def _rebuilt() -> Any:
-    from actlab.models import mlp
-
-    args = {**BASE_ARGS, "activations": ["relu", "elu"], "seed": 99}
-    return mlp(**args)
+answer_q1 = swap_one"""
 
 
 # --- q2: GELU and fine-tuning --------------------------------------------------------------
@@ -164,29 +301,33 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt=(
-                "Starting from `base`, give a model in which only hidden_2 uses ELU (hidden_1 "
-                "keeps "
-                "ReLU, the output keeps softmax) and every weight is base's."
+                "Write swap_one(model, layer_name, activation): a new model in which only the "
+                "layer named layer_name uses activation, every weight is copied, and model is "
+                "untouched. Use keras.models.clone_model(..., clone_function=...), not "
+                "actlab.swap_activations."
             ),
             checker=_check_one_layer,
             hint_text=(
-                "actlab.swap_activations takes a mapping and, optionally, layers=[...] to "
-                "restrict it."
+                "clone_function receives each layer: return layer.__class__.from_config(config) "
+                "with config = layer.get_config(), changing config['activation'] for the named "
+                "layer. clone_model does not copy weights: set_weights layer by layer afterwards."
             ),
             solution_text=(
-                "swap_activations(base, {'relu': 'elu'}, layers=['hidden_2']) rebuilds only that "
-                "layer "
-                "and copies every weight; base itself is not modified."
+                "clone_model rebuilds the graph from configs, so the clone has new layers "
+                "(nothing shared) whose weights come from the initialiser; copying get_weights() "
+                "layer by layer restores them. actlab.swap_activations does the same for nested "
+                "and multi-branch models."
             ),
-            solution_code=(
-                'answer_q1 = actlab.swap_activations(base, {"relu": "elu"}, layers=["hidden_2"])'
-            ),
+            solution_code=_Q1_SOLUTION,
             reference=_one_layer_reference,
             wrong_answers=[
-                (_all_layers, "hidden_1 uses elu"),
-                (_rebuilt, "weights of hidden_1 differ"),
-                (_base, "hidden_2 uses relu"),
-                (lambda: "base", "keras model"),
+                (lambda: _swap_every_layer, "hidden_1 uses elu"),
+                (lambda: _swap_without_weights, "weights of hidden_1 differ"),
+                (lambda: _swap_in_place, "changed the model it was given"),
+                (lambda: _swap_sharing_layers, "shares the layer"),
+                (lambda: _swap_with_helper, "calls actlab.swap_activations"),
+                (_base, "Give the function itself"),
+                (lambda: "base", "Give a function"),
             ],
         ),
         Question(

@@ -28,6 +28,11 @@ def _np_mish(x: np.ndarray) -> np.ndarray:
     return x * np.tanh(np.logaddexp(0.0, x))
 
 
+def _np_tanh_exp(x: np.ndarray) -> np.ndarray:
+    """TanhExp (Liu and Di, 2020), an activation Keras does not ship: x * tanh(exp(x))."""
+    return x * np.tanh(np.exp(x))
+
+
 def _values(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
     """Call a learner's function on float32 input; the result as float64 NumPy."""
     try:
@@ -43,18 +48,19 @@ def _values(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
 
 def _named_lookalikes(y: np.ndarray, x: np.ndarray) -> None:
     lookalikes = {
+        "x * tanh(softplus(x)), that is mish, which Keras already ships": _np_mish(x),
         "x * tanh(x)": x * np.tanh(x),
         "x * sigmoid(x) (that is SiLU/swish)": x * _np_sigmoid(x),
-        "tanh(softplus(x)) without the factor x": np.tanh(np.logaddexp(0.0, x)),
-        "x * softplus(x)": x * np.logaddexp(0.0, x),
+        "tanh(exp(x)) without the factor x": np.tanh(np.exp(x)),
+        "x * exp(x)": x * np.exp(x),
     }
     for name, ref in lookalikes.items():
         if y.shape == ref.shape and np.allclose(y, ref, atol=1e-4):
-            raise Incorrect(f"Your function computes {name}. Mish is x * tanh(softplus(x)).")
+            raise Incorrect(f"Your function computes {name}. TanhExp is x * tanh(exp(x)).")
 
 
-# --- q1: mish with keras.ops ----------------------------------------------------------------
-def _check_mish(fn: Any) -> str:
+# --- q1: TanhExp with keras.ops -------------------------------------------------------------
+def _check_tanh_exp(fn: Any) -> str:
     from actlab.custom import check_gradient
 
     if not callable(fn):
@@ -65,16 +71,16 @@ def _check_mish(fn: Any) -> str:
             f"An activation is element-wise: input shape {GRID.shape}, your output shape {y.shape}."
         )
     _named_lookalikes(y, GRID)
-    if not np.allclose(y, _np_mish(GRID), atol=1e-5):
-        worst = float(GRID[np.argmax(np.abs(y - _np_mish(GRID)))])
-        raise Incorrect(f"Values differ from x * tanh(softplus(x)), most at x = {worst:g}.")
+    if not np.allclose(y, _np_tanh_exp(GRID), atol=1e-5):
+        worst = float(GRID[np.argmax(np.abs(y - _np_tanh_exp(GRID)))])
+        raise Incorrect(f"Values differ from x * tanh(exp(x)), most at x = {worst:g}.")
     try:
         res = check_gradient(fn, np.linspace(-6.0, 6.0, 61))
     except ValueError:
         raise Incorrect(
             "The values are right, but automatic differentiation cannot follow "
             "your function (did you use NumPy?). Write it with keras.ops: "
-            "keras.ops.tanh, keras.ops.softplus."
+            "keras.ops.tanh, keras.ops.exp."
         ) from None
     if res.max_abs_error > 1e-6:
         raise Incorrect(
@@ -88,17 +94,17 @@ def _check_mish(fn: Any) -> str:
     )
 
 
-def _mish_reference() -> Callable[[Any], Any]:
+def _tanh_exp_reference() -> Callable[[Any], Any]:
     ops = _keras().ops
 
-    def mish(x: Any) -> Any:
-        return x * ops.tanh(ops.softplus(x))
+    def tanh_exp(x: Any) -> Any:
+        return x * ops.tanh(ops.exp(x))
 
-    return mish
+    return tanh_exp
 
 
-def _mish_numpy(x: Any) -> Any:
-    return x * np.tanh(np.log1p(np.exp(x)))
+def _tanh_exp_numpy(x: Any) -> Any:
+    return x * np.tanh(np.exp(x))
 
 
 # --- q2: the derivative of sigmoid * tanh ---------------------------------------------------
@@ -159,8 +165,8 @@ def _round_trip(model: Any) -> tuple[Any, float]:
                 raise Incorrect(
                     "Your model uses a Lambda layer: loading it with "
                     "safe_mode=True is refused (it would run code stored in the "
-                    "file). Use Dense(..., activation=mish) with a registered "
-                    "mish."
+                    "file). Use Dense(..., activation=tanh_exp) with a registered "
+                    "tanh_exp."
                 ) from None
             raise Incorrect(f"Reloading failed: {str(exc)[:200]}") from None
         except Exception:  # noqa: BLE001 - Keras raises TypeError for unknown functions
@@ -178,30 +184,39 @@ def _check_safe_model(model: Any) -> str:
     if not isinstance(model, keras.Model):
         raise Incorrect(f"Give a keras model. Received: {type(model).__name__}.")
     loaded, gap = _round_trip(model)
-    uses_mish = False
+    applied = []
     for layer in loaded.layers:
         act = getattr(layer, "activation", None)
         if callable(act) and not isinstance(act, keras.layers.Layer):
             y = np.asarray(keras.ops.convert_to_numpy(act(GRID.astype("float32"))), "float64")
-            uses_mish |= y.shape == GRID.shape and np.allclose(y, _np_mish(GRID), atol=1e-5)
-    if not uses_mish:
+            applied.append((layer.name, y))
+    if not any(y.shape == GRID.shape and np.allclose(y, _np_tanh_exp(GRID), atol=1e-5)
+               for _, y in applied):
+        builtin = [n for n, y in applied
+                   if y.shape == GRID.shape and np.allclose(y, _np_mish(GRID), atol=1e-5)]
+        if builtin:
+            raise Incorrect(
+                f"Layer {builtin[0]!r} applies mish, which Keras ships: it reloads by name "
+                "without any registration, so it shows nothing. Use your own tanh_exp, "
+                "registered."
+            )
         raise Incorrect(
-            "The reloaded model round-trips, but no layer applies mish as its "
-            "activation=. Use Dense(..., activation=mish)."
+            "The reloaded model round-trips, but no layer applies tanh_exp as its "
+            "activation=. Use Dense(..., activation=tanh_exp)."
         )
     if gap != 0.0:
         raise Incorrect(f"The reloaded model's predictions differ by {gap:.2g}.")
     return "Saved, reloaded with safe_mode=True, identical predictions."
 
 
-def _registered_mish() -> Callable[[Any], Any]:
+def _registered_tanh_exp() -> Callable[[Any], Any]:
     keras = _keras()
 
-    @keras.saving.register_keras_serializable(package="actlab_exercises", name="mish")
-    def mish(x: Any) -> Any:
-        return x * keras.ops.tanh(keras.ops.softplus(x))
+    @keras.saving.register_keras_serializable(package="actlab_exercises", name="tanh_exp")
+    def tanh_exp(x: Any) -> Any:
+        return x * keras.ops.tanh(keras.ops.exp(x))
 
-    return mish
+    return tanh_exp
 
 
 def _safe_reference() -> Any:
@@ -209,7 +224,7 @@ def _safe_reference() -> Any:
     return keras.Sequential(
         [
             keras.Input((4,)),
-            keras.layers.Dense(8, activation=_registered_mish()),
+            keras.layers.Dense(8, activation=_registered_tanh_exp()),
             keras.layers.Dense(1),
         ]
     )
@@ -218,12 +233,19 @@ def _safe_reference() -> Any:
 def _unregistered_model() -> Any:
     keras = _keras()
 
-    def mish(x: Any) -> Any:  # a fresh, unregistered function
-        return x * keras.ops.tanh(keras.ops.softplus(x))
+    def tanh_exp(x: Any) -> Any:  # a fresh, unregistered function
+        return x * keras.ops.tanh(keras.ops.exp(x))
 
-    mish.__name__ = "unregistered_mish_for_the_exercise_test"
+    tanh_exp.__name__ = "unregistered_tanh_exp_for_the_exercise_test"
     return keras.Sequential(
-        [keras.Input((4,)), keras.layers.Dense(8, activation=mish), keras.layers.Dense(1)]
+        [keras.Input((4,)), keras.layers.Dense(8, activation=tanh_exp), keras.layers.Dense(1)]
+    )
+
+
+def _builtin_mish_model() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, activation="mish"), keras.layers.Dense(1)]
     )
 
 
@@ -233,7 +255,7 @@ def _lambda_model() -> Any:
         [
             keras.Input((4,)),
             keras.layers.Dense(8),
-            keras.layers.Lambda(lambda t: t * keras.ops.tanh(keras.ops.softplus(t))),
+            keras.layers.Lambda(lambda t: t * keras.ops.tanh(keras.ops.exp(t))),
             keras.layers.Dense(1),
         ]
     )
@@ -248,12 +270,12 @@ def _relu_model() -> Any:
 
 _Q3_SOLUTION = """\
 @keras.saving.register_keras_serializable(package="course")
-def mish(x):
-    return x * keras.ops.tanh(keras.ops.softplus(x))
+def tanh_exp(x):
+    return x * keras.ops.tanh(keras.ops.exp(x))
 
 
 answer_q3 = keras.Sequential(
-    [keras.Input((4,)), layers.Dense(8, activation=mish), layers.Dense(1)]
+    [keras.Input((4,)), layers.Dense(8, activation=tanh_exp), layers.Dense(1)]
 )"""
 
 EXERCISES = ExerciseSet(
@@ -263,22 +285,22 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt=(
-                "Write mish, f(x) = x * tanh(softplus(x)), as a function of a tensor, with "
-                "keras.ops."
+                "Write TanhExp, f(x) = x * tanh(exp(x)) (Liu and Di, 2020; Keras does not ship "
+                "it), as a function of a tensor, with keras.ops."
             ),
-            checker=_check_mish,
-            hint_text="keras.ops has tanh and softplus; softplus(x) = log(1 + exp(x)).",
+            checker=_check_tanh_exp,
+            hint_text="keras.ops has tanh and exp; multiply by x at the end.",
             solution_text=(
                 "keras.ops functions work on every backend and are differentiable, so Keras can "
-                "train "
-                "through them; NumPy functions give the right numbers but no gradient."
+                "train through them; NumPy functions give the right numbers but no gradient."
             ),
-            solution_code="def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.softplus(x))",
-            reference=_mish_reference,
+            solution_code="def answer_q1(x):\n    return x * keras.ops.tanh(keras.ops.exp(x))",
+            reference=_tanh_exp_reference,
             wrong_answers=[
+                (lambda: _keras().activations.mish, "mish, which Keras already ships"),
                 (lambda: lambda x: x * _keras().ops.tanh(x), "x * tanh(x)"),
                 (lambda: lambda x: x * _keras().ops.sigmoid(x), "SiLU"),
-                (lambda: _mish_numpy, "NumPy"),
+                (lambda: _tanh_exp_numpy, "NumPy"),
                 (lambda: 1.0, "function of one tensor"),
             ],
         ),
@@ -310,13 +332,16 @@ EXERCISES = ExerciseSet(
         ),
         Question(
             qid="q3",
-            prompt="Register a mish function and give a small model (4 inputs, Dense(8) with "
-            "activation=mish, Dense(1)) that saves to .keras and reloads with safe_mode=True.",
+            prompt=(
+                "Register your tanh_exp function and give a small model (4 inputs, Dense(8) with "
+                "activation=tanh_exp, Dense(1)) that saves to .keras and reloads with "
+                "safe_mode=True."
+            ),
             checker=_check_safe_model,
             hint_text=(
                 "Decorate the function with "
                 "@keras.saving.register_keras_serializable(package=...), "
-                "then use it as Dense(..., activation=mish). No Lambda layer."
+                "then use it as Dense(..., activation=tanh_exp). No Lambda layer."
             ),
             solution_text=(
                 "Registered objects are saved by name and looked up in your code when loading, so "
@@ -328,7 +353,8 @@ EXERCISES = ExerciseSet(
             wrong_answers=[
                 (_unregistered_model, "Register it"),
                 (_lambda_model, "Lambda"),
-                (_relu_model, "no layer applies mish"),
+                (_relu_model, "no layer applies tanh_exp"),
+                (_builtin_mish_model, "which Keras ships"),
                 (lambda: "model", "keras model"),
             ],
         ),
