@@ -24,8 +24,8 @@ always works. With the environment variable ``ACTLAB_STRICT_EXERCISES=1``
 (used by the test that runs every notebook with the solutions filled in) a
 wrong or missing answer raises :class:`ExerciseNotPassed` instead.
 
-A correct check records progress with ``actlab.progress.record(notebook,
-question)`` when that module is available; recording never breaks a check.
+A correct check records progress (``actlab._progress.record(notebook,
+question)``; ``actlab.progress()`` shows it); recording never breaks a check.
 
 Exercise sets live in ``actlab/exercises/nbNN.py``; each defines
 ``EXERCISES: ExerciseSet``.
@@ -162,13 +162,17 @@ def _show(feedback: Feedback) -> None:
 
 
 def _record_progress(notebook: str, qid: str) -> None:
-    """Tell ``actlab.progress`` that a question passed; never let that break a check."""
+    """Tell the learner's progress file that a question passed; never let that break a check.
+
+    The one upward import of the package (README, "How the package is built"):
+    lazy, and guarded so that a missing or failing progress module changes nothing.
+    """
     try:
-        from actlab import progress  # type: ignore[attr-defined]
+        from actlab import _progress
     except ImportError:
         return
     try:
-        progress.record(notebook, qid)
+        _progress.record(notebook, qid)
     except Exception:  # noqa: BLE001 - progress is a convenience, the check must not fail
         return
 
