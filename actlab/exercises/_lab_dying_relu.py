@@ -21,7 +21,7 @@ from actlab.exercises._sliders import moved, neighbour, positions
 LAB_CALL = "actlab.widgets.dying_relu_lab()"
 RECIPE = {"depth": 6, "width": 32, "steps": 150, "seed": 0}  # dying_relu_lab's defaults
 HALF, FEW = 0.5, 0.05
-MITIGATIONS = ("elu", "tanh", "silu", "gelu", "leaky_relu")
+MITIGATIONS = ("tanh", "elu", "silu", "gelu", "leaky_relu")  # the order q4's solution tries
 
 
 def make_lab() -> Any:
@@ -160,8 +160,8 @@ def _solve_mitigation(lab: Any) -> dict[str, Any]:
     if dead <= HALF or diverged:
         lr = _solve_rate(lab)["learning_rate"]
     biases = sorted(positions(lab.controls["bias_init"]), key=abs)
-    for bias in biases:
-        for activation in MITIGATIONS:
+    for activation in MITIGATIONS:  # one network built per activation tried
+        for bias in biases:
             result = lab.measure(activation, lr, bias)
             if not result["diverged"] and _mean(result["after"]) < FEW:
                 return {"learning_rate": lr, "activation": activation, "bias_init": bias}
