@@ -98,7 +98,8 @@ test-notebooks: setup
 
 # The other end of the supported range: a second venv with every dependency at
 # its floor (constraints/oldest.txt), then the unit tests (not nbval; the unit
-# tests still run each notebook once with its solutions filled in).
+# tests still run each notebook once with its solutions filled in). VENV points
+# tests that call make (tests/test_lab.py runs `make lab`) at this venv.
 $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 	@test -x $(OLDEST_VENV)/bin/python || { $(PYTHON) etc/setup_check.py python && $(PYTHON) -m venv $(OLDEST_VENV); }
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -111,7 +112,7 @@ $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST_VENV)/bin/python -m pip list --format=freeze 2>/dev/null \
 		| grep -iE '^(tensorflow|tensorflow-cpu|keras|numpy)==' | tr '\n' ' '; echo
-	$(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider
+	VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider
 
 # Minutes, and online once (the kit): a fresh clone installed from wheelhouse/ in a
 # network namespace with no route out, then `actlab doctor`; the book build. .ci/run runs it.

@@ -101,6 +101,27 @@ def call_count(operation: Any) -> int:
     return len(operation._inbound_nodes)
 
 
+def copy_operation(operation: Any) -> Any:
+    """A fresh copy of an operation node that is not a layer (no weights).
+
+    Public first: ``from_config(get_config())``. Fallback, private: a shallow
+    copy of its attributes with new, empty ``_inbound_nodes``/``_outbound_nodes`` (an
+    operation records its calls there; without the reset the copy would share
+    the original's lists and every call of the copy would be written into the
+    model actlab was given). Needed for custom ``keras.Operation`` classes
+    built with arguments Keras cannot serialise (an array), which have no
+    working config. Breaks if Keras renames those two lists.
+    """
+    try:
+        return type(operation).from_config(operation.get_config())
+    except (NotImplementedError, TypeError, ValueError):
+        twin = object.__new__(type(operation))  # copy.copy pickles, through the config
+        twin.__dict__.update(vars(operation))
+        twin._inbound_nodes = []
+        twin._outbound_nodes = []
+        return twin
+
+
 # ---------------------------------------------------------------------------
 # Layers tracked inside custom layers
 
@@ -171,6 +192,8 @@ def omit_retracing_warning(fn: Any) -> Any:
     """
     fn._omit_frequent_tracing_warning = True
     return fn
+
+
 def input_shape_argument(layer: object) -> tuple[int, ...] | None:
     """The ``input_shape=`` a layer was created with (the Keras 2 spelling), or None.
 

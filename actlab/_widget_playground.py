@@ -800,9 +800,11 @@ class Playground(Explorer):
         self.train_line.set_data(shown[:, 0], shown[:, 1])
         self.test_line.set_data(shown[:, 0], shown[:, 2])
         steps = snap["steps"]
-        right = _nice_limit(steps)
-        if self.ax_loss.get_xlim()[1] != right:
-            self.ax_loss.set_xlim(0, right)
+        # the step axis grows in 1-2-5 steps and shrinks only when 10x too long (a restart
+        # keeps the scale): every change of limits costs a full redraw of the figure
+        need, right = _nice_limit(steps), self.ax_loss.get_xlim()[1]
+        if need > right or right > 10 * need:
+            self.ax_loss.set_xlim(0, need)
         top = max(1.0, float(shown[:, 1:].max()) * 1.1) if len(shown) else 1.0
         cur_top = self.ax_loss.get_ylim()[1]
         if top > cur_top or top < cur_top / 3:

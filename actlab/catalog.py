@@ -422,6 +422,11 @@ def _np_hard_silu_grad(z: np.ndarray) -> np.ndarray:
     return _np_hard_sigmoid(z) + z * _np_hard_sigmoid_grad(z)
 
 
+def _np_tanh(z: np.ndarray) -> np.ndarray:
+    # A function, not the ufunc: before NumPy 2, inspect.signature(np.tanh) raises.
+    return np.tanh(z)
+
+
 def _np_tanh_grad(z: np.ndarray) -> np.ndarray:
     return 1.0 - np.tanh(z) ** 2
 
@@ -445,7 +450,7 @@ _NUMPY: dict[str, tuple[NumpyFn, NumpyFn]] = {
     "sigmoid": (_np_sigmoid, _np_sigmoid_grad),
     "hard_sigmoid": (_np_hard_sigmoid, _np_hard_sigmoid_grad),
     "hard_silu": (_np_hard_silu, _np_hard_silu_grad),
-    "tanh": (np.tanh, _np_tanh_grad),
+    "tanh": (_np_tanh, _np_tanh_grad),
 }
 
 

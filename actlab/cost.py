@@ -95,6 +95,9 @@ def _measure(
             "forward_ms": fwd,
             "forward_backward_ms": both,
             "backward_ms": max(both - fwd, 0.0),
+            # the fastest repeat: the run least disturbed by other processes
+            "forward_min_ms": min(sample["forward_ms"]),
+            "forward_backward_min_ms": min(sample["forward_backward_ms"]),
         }
     return out
 
@@ -122,9 +125,10 @@ def time_activation(
             before timing).
 
     Returns:
-        ``{"forward_ms", "forward_backward_ms", "backward_ms"}``; ``backward_ms``
-        is ``forward_backward_ms - forward_ms`` (the gradient's own cost,
-        clipped at 0).
+        ``{"forward_ms", "forward_backward_ms", "backward_ms",
+        "forward_min_ms", "forward_backward_min_ms"}``: medians, the gradient's
+        own cost ``forward_backward_ms - forward_ms`` (clipped at 0), and the
+        fastest repeats (the least disturbed by other processes).
 
     Raises:
         ValueError: Unknown name (with did-you-mean), a bad shape, ``repeats``
@@ -152,9 +156,38 @@ class CostTable(Table):
         self.repeats = repeats
 
     def relative(self, key: str = "forward_ms") -> dict[str, float]:
-        """``{name: cost / baseline's cost}`` for one measurement key."""
+        """``{name: cost / baseline's cost}`` for one measurement key.
+
+        Keys: ``forward_ms``, ``forward_backward_ms`` (medians), ``backward_ms``,
+        ``forward_min_ms``, ``forward_backward_min_ms`` (fastest repeats).
+        """
         base = self.costs[self.baseline][key]
         return {n: (c[key] / base if base > 0 else math.nan) for n, c in self.costs.items()}
+
+    def noise(self) -> float:
+        """How much the machine disturbed this run: the typical ``median / fastest - 1``.
+
+        On a quiet machine the median of the repeats is within a few percent
+        of the fastest one; when other processes compete for the cores the
+        median drifts away from it. For each row the larger of its forward and
+        forward+backward spreads counts; the result is the median over rows,
+        so one unlucky row does not decide. 0.5 means a typical median was
+        50 % above its fastest repeat.
+        """
+        spreads = [
+            max(
+                c[key] / c[f"{key[:-3]}_min_ms"] - 1
+                for key in ("forward_ms", "forward_backward_ms")
+                if c.get(f"{key[:-3]}_min_ms", 0) > 0
+            )
+            for c in self.costs.values()
+            if c.get("forward_min_ms", 0) > 0 and c.get("forward_backward_min_ms", 0) > 0
+        ]
+        return statistics.median(spreads) if spreads else 0.0
+
+    def too_noisy(self, limit: float = 0.5) -> bool:
+        """True when :meth:`noise` exceeds ``limit``: ratios from this run are not to be trusted."""
+        return self.noise() > limit
 
     COLUMNS = ("activation", "forward (ms)", "x baseline", "forward+backward (ms)", "x baseline")
     _RIGHT = range(1, len(COLUMNS))
@@ -175,9 +208,12 @@ class CostTable(Table):
         ]
 
     def _title(self) -> str:
+        noise = self.noise()
+        note = f"; machine noise: medians typically {noise:.0%} above the fastest run"
+        shape = "x".join(map(str, self.shape))
         return (
-            f"median of {self.repeats} runs on a {'x'.join(map(str, self.shape))} "
-            f"float32 tensor; 'x baseline' = time / {self.baseline}'s time"
+            f"median of {self.repeats} runs on a {shape} float32 tensor; "
+            f"'x baseline' = time / {self.baseline}'s time" + (note if noise else "")
         )
 
     def _columns(self) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ _MIN_VERSIONS = {
     "tensorflow": (2, 16),
     "ipywidgets": (8, 1),
     "jupyterlab": (4, 2),
-    "matplotlib": (3, 8),
+    "matplotlib": (3, 10),
 }
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "plot_images",
     "plot_layer_histograms",
     "plot_points",
+    "plot_prediction_agreement",
+    "plot_series",
     "plot_weight_paths",
 ]
 
@@ -512,6 +514,117 @@ def plot_dead_units(fractions: Mapping[str, Any], *, ax: Axes | None = None) -> 
     """
     return _bar_or_line(fractions, ax=ax, ylabel="dead fraction", log=False,
                         title="dead units per layer", ylim=(-0.03, 1.03))
+
+
+def plot_series(
+    curves: Mapping[str, Sequence[float]],
+    *,
+    x: Sequence[float] | None = None,
+    xlabel: str = "layer",
+    ylabel: str = "",
+    log: bool = True,
+    title: str = "",
+    hline: float | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot one line per labelled curve, e.g. a quantity per layer or per depth.
+
+    Args:
+        curves: ``{label: values}``; all share the x values.
+        x: The x values (default 1, 2, ... as layer numbers).
+        xlabel: The x axis label.
+        ylabel: The y axis label.
+        log: Log-scale y axis.
+        title: The title.
+        hline: Draw a dashed reference line at this y value (e.g. a target of 1).
+        ax: Axes to draw into.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: No curves, or a curve whose length differs from ``x``.
+
+    """
+    if not curves:
+        raise ValueError("plot_series received no curves (an empty dict).")
+    fig, a, owned = _new_axes(ax, (6.5, 3.6))
+    for label, values in curves.items():
+        ys = np.asarray(values, dtype=float)
+        xs = np.arange(1, len(ys) + 1) if x is None else np.asarray(x, dtype=float)
+        if len(xs) != len(ys):
+            raise ValueError(
+                f"Curve {label!r} has {len(ys)} values but x has {len(xs)}: give one y per x."
+            )
+        a.plot(xs, ys, marker="o" if len(ys) <= 12 else None, ms=4, label=str(label))
+    if hline is not None:
+        a.axhline(hline, color="k", ls="--", lw=0.8, alpha=0.6)
+    if log:
+        a.set_yscale("log")
+    a.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        a.set_title(title, fontsize=10)
+    a.grid(True, alpha=0.3)
+    a.legend(fontsize=8)
+    return _finish(fig, owned)
+
+
+def plot_prediction_agreement(
+    predictions: Mapping[str, np.ndarray],
+    *,
+    accuracy: Mapping[str, float] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Plot how often networks predict the same class, and (optionally) their accuracy.
+
+    Args:
+        predictions: ``{label: predicted classes}``, arrays of equal length.
+        accuracy: ``{label: test accuracy}``: adds a bar chart on the left.
+        ax: One Axes (the agreement matrix only) or two (accuracy, agreement).
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: No predictions, or arrays of different lengths.
+
+    """
+    if not predictions:
+        raise ValueError("plot_prediction_agreement received no predictions (an empty dict).")
+    labels = list(predictions)
+    arrays = [np.asarray(predictions[k]).ravel() for k in labels]
+    if len({len(a) for a in arrays}) != 1:
+        raise ValueError(
+            "Every prediction array must have the same length (one class per test input). "
+            f"Received lengths {[len(a) for a in arrays]}."
+        )
+    agreement = np.array([[np.mean(a == b) for b in arrays] for a in arrays])
+    owned = ax is None
+    if ax is None:
+        ncols = 2 if accuracy is not None else 1
+        fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 3.8), squeeze=False)
+        axes = list(axes[0])
+    elif isinstance(ax, Axes):
+        axes, fig = [ax], ax.figure
+    else:
+        axes = list(ax)
+        fig = axes[0].figure
+    if accuracy is not None and len(axes) > 1:
+        bars, axes = axes[0], axes[1:]
+        bars.barh(labels, [accuracy[k] for k in labels])
+        bars.set_xlim(min(0.8, min(accuracy.values()) - 0.02), 1)
+        bars.set_xlabel("test accuracy")
+    a = axes[0]
+    low = min(0.8, float(agreement.min()))
+    image = a.imshow(agreement, vmin=low, vmax=1, cmap="viridis")
+    a.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    a.set_yticks(range(len(labels)), labels)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            a.text(j, i, f"{agreement[i, j]:.1%}", ha="center", va="center", fontsize=8)
+    a.set_title("same predicted class", fontsize=10)
+    fig.colorbar(image, ax=a)
+    return _finish(fig, owned)
 
 
 def plot_layer_histograms(

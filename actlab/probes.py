@@ -14,10 +14,19 @@ running per-unit maxima and never holds all activations at once.
 Layers inside nested models are reported under their path
 (``"inner/dense"``). A layer called more than once in the graph (a shared
 layer) gets one entry per call: ``"dense"``, ``"dense@1"``, ...; a layer with
-several outputs gets ``"lstm#0"``, ``"lstm#1"``, ...
+several outputs gets ``"lstm#0"``, ``"lstm#1"``, ... Operation nodes of a
+functional graph that are not layers (``x[:, 0, :]`` is a ``GetItem`` node,
+``keras.ops`` calls on symbolic tensors) are probed like layers, under their
+names (``"get_item"``).
+
+``x`` is what ``model.predict`` takes: an array for a single-input model, a
+list of arrays in the order of ``model.inputs``, or a dict keyed by input
+name (the model's own keys for a model built on a dict of inputs). A wrong
+structure gets an error that shows the expected one, names and shapes.
 
 Limits: the model must be Sequential or functional (a subclassed model has no
-graph to probe). Probing inside a nested model runs that nested model's
+graph to probe). The outputs of sublayers inside a custom layer are not
+part of the graph and cannot be probed. Probing inside a nested model runs that nested model's
 layers a second time within the probe (its own graph is reused, the input
 model's graph is never extended), so nested probes cost a little more. All
 probes run in inference mode (``training=False``).
@@ -370,11 +379,12 @@ def get_activations(
 
     Args:
         model: A Sequential or functional model (not modified).
-        x: Inputs, an array ``(n, ...)`` matching the model's input shape (a
-            list of arrays for a multi-input model).
+        x: Inputs as ``model.predict`` takes them: an array ``(n, ...)``, a
+            list of arrays (one per input) or a dict keyed by input name.
         layers: Layer names or paths (``"inner/dense"``); a nested model's
             path selects its output and all its layers. Default: every layer
-            that is not itself a model (nested layers included).
+            and operation node that is not itself a model (nested ones
+            included).
         batch_size: Samples per forward pass.
 
     Returns:

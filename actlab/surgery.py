@@ -839,7 +839,12 @@ def swap_activations(
             model's or custom layer's path selects every site inside it).
 
     Returns:
-        A new ``keras.Model``.
+        A new ``keras.Model``. Where a sublayer of a custom layer was
+        swapped and the custom layer's ``get_config()`` does not carry the
+        activation, the change lives in this object: saved and loaded again,
+        the custom layer is rebuilt from its config with its original
+        activation (give its config an activation argument to make the swap
+        survive a round trip).
 
     Raises:
         TypeError: Not a model, a subclassed model without a layer graph, or a
@@ -919,8 +924,10 @@ def swap_activations(
         if target is not None:
             site, value = target
             new = _new_layer(node, site, value)
-        else:
+        elif isinstance(node, klayers.Layer):
             new = type(node).from_config(node.get_config())
+        else:
+            new = _keras.copy_operation(node)
         if isinstance(node, klayers.Layer):
             pair = _Pair(path_of.get(id(node), node.name), node, new)
             if target is not None:

@@ -12,8 +12,11 @@ from actlab.cost import DENSE_ROW, CostTable, time_activation, time_activations
 def test_time_activation_reports_forward_and_backward():
     """Milliseconds for forward, forward+backward and their difference."""
     t = time_activation("relu", shape=(64, 64), repeats=3, warmup=1)
-    assert set(t) == {"forward_ms", "forward_backward_ms", "backward_ms"}
+    assert set(t) == {"forward_ms", "forward_backward_ms", "backward_ms", "forward_min_ms",
+                      "forward_backward_min_ms"}
     assert t["forward_ms"] > 0 and t["forward_backward_ms"] > 0
+    assert 0 < t["forward_min_ms"] <= t["forward_ms"]
+    assert 0 < t["forward_backward_min_ms"] <= t["forward_backward_ms"]
     assert t["backward_ms"] == pytest.approx(max(t["forward_backward_ms"] - t["forward_ms"], 0))
 
 
@@ -39,6 +42,24 @@ def test_timed_functions_compute_the_activation():
     np.testing.assert_allclose(
         forward_backward(x), 1 - np.tanh(np.linspace(-2, 2, 9)) ** 2, atol=1e-6
     )
+
+
+def _table(**medians_and_minima):
+    costs = {
+        name: {"forward_ms": med, "forward_backward_ms": 2 * med, "backward_ms": med,
+               "forward_min_ms": low, "forward_backward_min_ms": 2 * low}
+        for name, (med, low) in medians_and_minima.items()
+    }
+    return CostTable(costs, "relu", (8, 8), 5)
+
+
+def test_noise_is_the_largest_median_over_fastest_repeat():
+    """noise() = median over rows of median / min - 1; too_noisy() compares it with a limit."""
+    quiet = _table(relu=(1.02, 1.0), tanh=(2.1, 2.0), elu=(3.0, 1.0))  # one unlucky row
+    busy = _table(relu=(2.0, 1.0), tanh=(3.0, 1.5), elu=(1.0, 1.0))
+    assert quiet.noise() == pytest.approx(0.05) and not quiet.too_noisy()
+    assert busy.noise() == pytest.approx(1.0) and busy.too_noisy() and not busy.too_noisy(2.0)
+    assert busy.relative("forward_min_ms") == {"relu": 1.0, "tanh": 1.5, "elu": 1.0}
 
 
 @pytest.mark.parametrize(

@@ -104,3 +104,60 @@ def test_tracker_last_before_training_explains():
     """last() before any fit says what to do."""
     with pytest.raises(ValueError, match="callbacks="):
         DeadUnitsTracker(np.zeros((4, 6))).last()
+
+
+def _two_layer_model():
+    """layer_2's unit 1 computes h0 - h1: dead while layer_1 passes x on unchanged."""
+    model = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(2, activation="relu", name="layer_1"),
+            keras.layers.Dense(2, activation="relu", name="layer_2"),
+            keras.layers.Dense(1, name="out"),
+        ]
+    )
+    model.get_layer("layer_1").set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
+    model.get_layer("layer_2").set_weights(
+        [np.array([[1.0, 1.0], [0.0, -1.0]], "float32"), np.zeros(2, "float32")]
+    )
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    return model
+
+
+def test_tracker_masks_agree_with_the_fractions(data):
+    """dead_masks[epoch][layer] has one entry per unit; its mean is the recorded fraction."""
+    (x, y), _ = data
+    model = _dying_model(-3.0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    tracker = DeadUnitsTracker(x)
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[tracker])
+    for epoch, fractions in tracker.history.items():
+        for layer, fraction in fractions.items():
+            mask = tracker.dead_masks[epoch][layer]
+            assert mask.dtype == bool and float(np.mean(mask)) == pytest.approx(fraction)
+
+
+def test_tracker_counts_a_unit_revived_by_an_earlier_layer():
+    """A dead unit whose input changes comes back, and revived() counts it; layer 1 has none."""
+    rng = np.random.default_rng(1)
+    x = np.stack([rng.uniform(0.1, 0.2, 64), rng.uniform(0.5, 1.0, 64)], axis=1).astype("float32")
+    y = np.zeros((64, 1), "float32")
+    model = _two_layer_model()
+    tracker = DeadUnitsTracker(x)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[tracker])  # lr 0: nothing moves
+    assert tracker.revived() == {"layer_1": 0, "layer_2": 0}
+    assert tracker.dead_masks[1]["layer_2"].tolist() == [False, True]
+    # the earlier layer changes (here by hand): unit 1 of layer_2 now receives (x0, 0)
+    model.get_layer("layer_1").set_weights(
+        [np.array([[1.0, 0.0], [0.0, 0.0]], "float32"), np.zeros(2, "float32")]
+    )
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[tracker])
+    assert tracker.dead_masks[2]["layer_2"].tolist() == [False, False]
+    assert tracker.revived() == {"layer_1": 0, "layer_2": 1}
+
+
+def test_tracker_revived_before_two_records_is_zero(data):
+    """With nothing or one record there is nothing to compare: no revivals."""
+    (x, _), _ = data
+    tracker = DeadUnitsTracker(x)
+    assert tracker.revived() == {}

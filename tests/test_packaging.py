@@ -140,6 +140,18 @@ def test_doctor_minimums_are_the_declared_floors():
         assert declared[name].split(".")[:2] == [str(v) for v in minimum], name
 
 
+def test_tensorflow_range_is_the_same_everywhere():
+    """The import error, doctor and setup check quote the range the `cpu` extra declares."""
+    import actlab
+    from actlab import diagnostics
+
+    cpu = _pyproject()["project"]["optional-dependencies"]["cpu"]
+    ranges = {re.sub(r"^[a-z-]+", "", d.split(";")[0].strip()) for d in cpu}
+    assert ranges == {actlab._TENSORFLOW_RANGE} == {">=2.16.1,<3"}
+    assert actlab._TENSORFLOW_RANGE in (ROOT / "etc" / "setup_check.py").read_text()
+    assert actlab._TENSORFLOW_RANGE in Path(diagnostics.__file__).read_text()
+
+
 def _wheel(folder: Path, name: str, version: str, requires: list[str] = (),
            extras: dict[str, list[str]] | None = None) -> None:
     """Write a tiny installable wheel that only carries metadata."""
@@ -315,7 +327,8 @@ def test_make_test_oldest_uses_the_floor_constraints():
     text = (ROOT / "Makefile").read_text()
     assert re.search(r"^\$\(OLDEST_STAMP\): pyproject.toml constraints/oldest.txt", text, re.M)
     assert "-c constraints/oldest.txt" in text
-    assert "$(OLDEST_VENV)/bin/python -m pytest tests" in _target("test-oldest")
+    assert "VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests" in _target(
+        "test-oldest")
 
 
 def test_ci_runs_the_readme_test_command():

@@ -89,6 +89,46 @@ def test_gradient_norms_and_dead_units_plots():
         plotting.plot_dead_units({})
 
 
+def test_plot_series_draws_each_curve_against_x():
+    """One line per curve with the given x, a reference line, log scale by default."""
+    fig = plotting.plot_series({"a": [1.0, 0.5, 0.25], "b": [1.0, 1.0, 1.0]}, x=[2, 5, 10],
+                               hline=1.0, xlabel="depth")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "depth"
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [2, 5, 10])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 0.5, 0.25])
+    assert len(ax.lines) == 3  # two curves and the reference line
+    fig2 = plotting.plot_series({"a": [3, 4]}, log=False)
+    np.testing.assert_array_equal(fig2.axes[0].lines[0].get_xdata(), [1, 2])
+    with pytest.raises(ValueError, match="one y per x"):
+        plotting.plot_series({"a": [1, 2]}, x=[1, 2, 3])
+    with pytest.raises(ValueError, match="no curves"):
+        plotting.plot_series({})
+
+
+def test_plot_series_into_given_axes():
+    """ax= draws into the caller's axes and returns its figure."""
+    fig, ax = plt.subplots()
+    assert plotting.plot_series({"a": [1, 2]}, ax=ax) is fig and len(ax.lines) == 1
+
+
+def test_plot_prediction_agreement_shows_the_agreement_matrix():
+    """The matrix holds the share of equal predictions; accuracy adds a bar panel."""
+    preds = {"a": np.array([0, 1, 2, 3]), "b": np.array([0, 1, 2, 0]), "c": np.array([1, 1, 1, 1])}
+    fig = plotting.plot_prediction_agreement(preds, accuracy={"a": 0.9, "b": 0.85, "c": 0.5})
+    bars, matrix = fig.axes[0], fig.axes[1]
+    assert [p.get_width() for p in bars.patches] == [0.9, 0.85, 0.5]
+    values = matrix.images[0].get_array()
+    assert values[0, 1] == pytest.approx(0.75) and values[0, 2] == pytest.approx(0.25)
+    assert np.allclose(np.diag(values), 1.0)
+    fig2, ax = plt.subplots()
+    assert plotting.plot_prediction_agreement(preds, ax=ax) is fig2
+    with pytest.raises(ValueError, match="same length"):
+        plotting.plot_prediction_agreement({"a": np.zeros(3), "b": np.zeros(4)})
+    with pytest.raises(ValueError, match="no predictions"):
+        plotting.plot_prediction_agreement({})
+
+
 def test_layer_histograms_report_sparsity():
     """One panel per layer; the title gives the share of exact zeros."""
     acts = {"relu_layer": np.array([0, 0, 0, 1.0]), "tanh_layer": np.array([-0.5, 0.5])}

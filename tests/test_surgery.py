@@ -1006,6 +1006,17 @@ def test_swap_transformer_gelu_to_relu_matches_reference():
     assert [s.path for s in find_activations(new)] == [p for p, *_ in TRANSFORMER_SITES]
 
 
+def test_swapped_sublayer_round_trip_is_as_documented(tmp_path):
+    """Saved and loaded, a block whose config has no activation is rebuilt with GELU again."""
+    model = transformer()
+    new = swap_activations(model, {"gelu": "relu"})
+    new.save(tmp_path / "swapped.keras")
+    loaded = keras.models.load_model(tmp_path / "swapped.keras", safe_mode=True)
+    assert {s.activation for s in find_activations(loaded) if "mlp" in s.path} == {"gelu"}
+    for a, b in zip(loaded.get_weights(), new.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_swap_softmax_sublayer_replaces_the_layer():
     """A Softmax sublayer (the gate) is replaced by a new layer in the copy, weights kept."""
     model = transformer()
@@ -1055,6 +1066,40 @@ def test_swap_ops_model():
     h = np.where(h > 0, h, np.exp(h) - 1)
     h = np.tanh(h * 2.0 + h.mean(axis=1, keepdims=True))
     np.testing.assert_allclose(new(x).numpy(), h[:, 0, :] @ k2 + b2, atol=1e-5)
+
+
+class ScaleOp(keras.Operation):
+    """A custom operation built with an array: it has no working get_config()."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def compute_output_spec(self, x):
+        return keras.KerasTensor(x.shape, x.dtype)
+
+
+def test_swap_custom_operation_without_config():
+    """A custom op node without a config is copied (not shared) and computes the same."""
+    inp = keras.Input((3,))
+    h = layers.Dense(3, activation="relu", name="d")(inp)
+    model = keras.Model(inp, ScaleOp(np.array([1.0, 2.0, 3.0], "float32"))(h))
+    op = model.operations[-1]
+    weights = [w.copy() for w in model.get_weights()]  # (get_config() fails for this model)
+    calls = [len(o._inbound_nodes) for o in model.operations]
+    new = swap_activations(model, {"relu": "elu"})
+    assert [len(o._inbound_nodes) for o in model.operations] == calls
+    for a, b in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert new.operations[-1] is not op
+    x = sample(model)
+    kernel, bias = model.get_weights()
+    z = x @ kernel + bias
+    expected = np.where(z > 0, z, np.exp(z) - 1) * np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(new(x).numpy(), expected, atol=1e-5)
 
 
 def test_swap_dict_inputs_and_outputs():

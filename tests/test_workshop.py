@@ -38,7 +38,9 @@ def test_lab_overrides_turn_news_and_update_checks_off():
         props = json.loads(schema_file.read_text())["properties"]
         for key, value in values.items():
             assert key in props, f"{plugin} has no setting {key!r}"
-            allowed = {c["const"] for c in props[key].get("oneOf", [])}
+            # JupyterLab 4.2 lists the choices as "enum", later versions as "oneOf".
+            allowed = {c["const"] for c in props[key].get("oneOf", [])} | set(
+                props[key].get("enum", []))
             assert value in allowed if allowed else isinstance(value, bool), (key, value)
 
 

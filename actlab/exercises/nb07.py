@@ -12,7 +12,7 @@ MIN_BEST_ACCURACY = 0.8
 DIGITS_SHAPES = {(28, 28), (784,), (8, 8), (64,)}
 
 
-# --- q1: a comparison on another dataset (seed 002, exercise 2, adapted) ----------
+# --- q1: a comparison on another dataset (a common tutorial's exercise, adapted) ------
 def _spirals_data() -> Any:
     from actlab import data
 
@@ -25,10 +25,10 @@ def _spirals_build(activation: Any) -> Any:
 
     from actlab.models import mlp
 
-    model = mlp(2, [64, 64], activation, output_units=2, output_activation="softmax")
+    model = mlp(2, [64, 64], activation, output_units=2, output_activation=None)  # logits
     model.compile(
         optimizer=keras.optimizers.Adam(0.01),
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
     return model
@@ -209,9 +209,8 @@ spirals = ((x[:800], y[:800]), (x[800:], y[800:]))
 
 
 def build_spiral_model(activation):
-    m = mlp(2, [64, 64], activation, output_units=2, output_activation="softmax")
-    m.compile(optimizer=keras.optimizers.Adam(0.01),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m = mlp(2, [64, 64], activation, output_units=2, output_activation=None)  # logits
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss=LOSS, metrics=["accuracy"])
     return m
 
 
@@ -228,7 +227,8 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt=(
-                "Seed 002's exercise 2, adapted (CIFAR-10 cannot be downloaded here): compare "
+                "A common tutorial asks for this comparison on 'a dataset of your choice (e.g. "
+                "CIFAR-10)'; CIFAR-10 cannot be downloaded here, so compare "
                 "relu, tanh and sigmoid with actlab.compare_activations on another dataset, "
                 "the two spirals of actlab.data.make_spirals(1000), and pass the Comparison. "
                 f"Train until the best model reaches >= {MIN_BEST_ACCURACY} test accuracy."
@@ -237,13 +237,14 @@ EXERCISES = ExerciseSet(
             hint_text=(
                 "Split x, y = actlab.data.make_spirals(1000, seed=0) into "
                 "((x[:800], y[:800]), (x[800:], y[800:])). Build with "
-                "mlp(2, [64, 64], activation, output_units=2, output_activation='softmax') "
-                "and compile it with Adam(0.01) inside build_model; 15 epochs are enough."
+                "mlp(2, [64, 64], activation, output_units=2, output_activation=None) "
+                "and compile it with Adam(0.01) and loss=LOSS inside build_model; 15 epochs "
+                "are enough."
             ),
             solution_text=(
-                "Any 2-D dataset works; the spirals separate the activations well: "
-                "ReLU bends its decision boundary into the spiral within 15 epochs, "
-                "tanh and sigmoid lag far behind with the same budget."
+                "Any 2-D dataset works. On the spirals the three activations can end far apart "
+                "after the same 15 epochs; the confirmation lists each one's test accuracy, "
+                "best first."
             ),
             solution_code=_Q1_SOLUTION,
             reference=_comparison_reference,
@@ -260,9 +261,9 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q2",
             prompt=(
-                "Seed 002 says ReLU 'typically trains faster'. One way to measure it: write "
-                "epochs_to_reach(values, target) that returns the first epoch (counting from 1) "
-                "at which a learning curve `values` is >= target, or None if it never is. "
+                "A common tutorial says ReLU 'typically trains faster'. One way to measure it: "
+                "write epochs_to_reach(values, target) that returns the first epoch (counting "
+                "from 1) at which a learning curve `values` is >= target, or None if it never is. "
                 "Pass the function."
             ),
             checker=_check_epochs_to_reach,

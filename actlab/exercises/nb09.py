@@ -1,13 +1,17 @@
 """Exercises for 09_gradient_flow.
 
-Both checks compute the gradient norms they talk about, on the notebook's
-recipe: ``deep_mlp((28, 28), depth=d, activation=..., seed=0)`` at
-initialisation, ``actlab.gradient_norms`` on the first 256 images of
-``load_mnist(limit=1000)`` with sparse categorical cross-entropy.
+q1 transfers the vanishing-gradient measurement to activations the notebook
+did not measure: the check computes the gradient norms on the notebook's
+recipe, ``deep_mlp((28, 28), depth=10, activation=..., output_activation=None,
+seed=0)`` at initialisation, ``actlab.gradient_norms`` on the first 256 images
+of ``load_mnist(limit=1000)`` with sparse categorical cross-entropy on logits.
+q2 applies He et al.'s variance formula to layers of unequal widths; the check
+measures the factor with ``actlab.propagation.forward_moments``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,10 +19,10 @@ import numpy as np
 from actlab.exercises import ExerciseSet, Incorrect, Question
 from actlab.exercises._lab_gradient_flow import SLIDER_QUESTIONS
 
-CANDIDATES = ("sigmoid", "tanh", "relu")
+CANDIDATES = ("softsign", "hard_sigmoid", "silu", "elu")
 Q1_DEPTH = 10
-TARGET_RATIO = 1000.0
-MAX_DEPTH = 40
+Q2_WIDTHS = [512 if i % 2 == 0 else 128 for i in range(20)]  # 512, 128, 512, ... units
+Q2_TOLERANCE = 0.05
 
 
 def _batch() -> tuple[np.ndarray, np.ndarray]:
@@ -33,75 +37,105 @@ def vanishing_ratio(activation: str, depth: int) -> float:
 
     Large values mean the gradient shrinks on its way back to the first layer.
     """
+    import keras
+
     from actlab.deepnets import deep_mlp, hidden_layers
     from actlab.probes import gradient_norms
 
     x, y = _batch()
-    model = deep_mlp((28, 28), depth=depth, activation=activation, seed=0)
-    norms = gradient_norms(model, x, y, loss="sparse_categorical_crossentropy")
+    model = deep_mlp((28, 28), depth=depth, activation=activation, output_activation=None, seed=0)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    norms = gradient_norms(model, x, y, loss=loss)
     hidden = hidden_layers(model)
     return norms[hidden[-1]] / norms[hidden[0]]
 
 
-# --- q1 ------------------------------------------------------------------------------
+def _max_derivative(name: str) -> float:
+    from actlab import catalog
+
+    return float(np.max(catalog.derivative(name, np.linspace(-6, 6, 1201))))
+
+
+# --- q1: which new activation vanishes fastest ------------------------------------------
 def _check_fastest(answer: Any) -> str:
     from actlab import catalog
 
     if not isinstance(answer, str):
         raise Incorrect(
-            f"Give the activation's name as a string, e.g. 'tanh'. Received: {answer!r}."
+            f"Give the activation's name as a string, e.g. 'elu'. Received: {answer!r}."
         )
     try:
         name = catalog.canonical_name(answer)
     except ValueError as exc:
         raise Incorrect(str(exc)) from None
     if name not in CANDIDATES:
-        raise Incorrect(f"Choose one of {', '.join(CANDIDATES)}. Received: {answer!r}.")
+        raise Incorrect(
+            f"Choose one of {', '.join(CANDIDATES)} (the notebook already measured sigmoid, "
+            f"tanh and relu). Received: {answer!r}."
+        )
     ratios = {act: vanishing_ratio(act, Q1_DEPTH) for act in CANDIDATES}
     measured = ", ".join(f"{a} {r:.3g}x" for a, r in ratios.items())
     fastest = max(ratios, key=ratios.get)
     if name != fastest:
         raise Incorrect(
             f"Measured at depth {Q1_DEPTH} (last hidden layer's gradient norm / first's): "
-            f"{measured}. {name}'s gradients vanish less than {fastest}'s: its derivative "
-            f"peaks at {float(np.max(catalog.derivative(name, np.linspace(-6, 6, 1201)))):.2f} "
-            f"versus {float(np.max(catalog.derivative(fastest, np.linspace(-6, 6, 1201)))):.2f}."
+            f"{measured}. {name}'s derivative peaks at {_max_derivative(name):.2f}, so it "
+            f"passes the backward signal on at about its size; {fastest}'s peaks at "
+            f"{_max_derivative(fastest):.2f} and is 0 outside a narrow band."
         )
-    return f"Measured at depth {Q1_DEPTH}: {measured}."
+    return (
+        f"Measured at depth {Q1_DEPTH}: {measured}. hard_sigmoid = relu6(x + 3) / 6 has slope "
+        f"{_max_derivative('hard_sigmoid'):.3f} (1/6) where it is not flat, below sigmoid's "
+        "0.25: it vanishes even faster than sigmoid."
+    )
 
 
-# --- q2 ------------------------------------------------------------------------------
-def _check_depth(answer: Any) -> str:
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        if isinstance(answer, float) and answer.is_integer():
-            answer = int(answer)
-        else:
-            raise Incorrect(
-                f"Give the depth as a whole number of hidden layers. Received: {answer!r}."
-            )
-    depth = int(answer)
-    if depth < 1:
-        raise Incorrect(f"The depth must be a positive integer. Received: {depth}.")
-    if depth > MAX_DEPTH:
+# --- q2: He et al.'s formula on unequal widths --------------------------------------------
+def measured_glorot_factor() -> float:
+    """The per-layer variance factor of ReLU + glorot_uniform on the alternating widths."""
+    from actlab.propagation import forward_moments, per_layer_factor
+
+    m = forward_moments(
+        "relu", depth=len(Q2_WIDTHS), width=Q2_WIDTHS, kernel_initializer="glorot_uniform"
+    )
+    return per_layer_factor(m["pre_var"])
+
+
+def _check_factor(answer: Any) -> str:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise Incorrect(f"Give the factor as a number, e.g. 0.7. Received: {answer!r}.")
+    value = float(answer)
+    if not math.isfinite(value) or value <= 0:
+        raise Incorrect(f"A variance factor is a positive number. Received: {answer!r}.")
+    theory = math.sqrt(0.8 * 0.2)
+    measured = measured_glorot_factor()
+    if abs(value - measured) <= Q2_TOLERANCE:
+        return (
+            f"Measured x{measured:.3f} per layer. Layers with fan-in 512 multiply the variance by "
+            "512 * 2/640 / 2 = 0.8, those with fan-in 128 by 128 * 2/640 / 2 = 0.2; the "
+            f"geometric mean is sqrt(0.8 * 0.2) = {theory:.2f}."
+        )
+    if abs(value - 0.5) < 0.02:
         raise Incorrect(
-            f"depth = {depth} works, but it is far deeper than needed; find one <= {MAX_DEPTH}."
+            "0.5 is the factor when fan-in equals fan-out. Here Glorot's variance "
+            "2 / (fan_in + fan_out) = 2 / 640 is the same for every layer, but fan-in "
+            "alternates between 512 and 128: compute fan_in * Var(w) / 2 for each kind."
         )
-    if depth == 1:
-        raise Incorrect("With one hidden layer the first layer is also the last: ratio 1.")
-    ratio = vanishing_ratio("sigmoid", depth)
-    if ratio < TARGET_RATIO:
+    if abs(value - 1.0) < 0.02:
+        raise Incorrect("1.0 is He initialisation's factor; these layers use glorot_uniform.")
+    if abs(value - 0.8) < 0.03 or abs(value - 0.2) < 0.03:
         raise Incorrect(
-            f"At depth {depth}, sigmoid's first-layer gradient is only {ratio:.3g}x smaller "
-            f"than its last layer's (need >= {TARGET_RATIO:g}x). Go deeper."
+            f"{value:g} is the factor of one kind of layer only. They alternate: take the "
+            "geometric mean of the two (the square root of their product)."
         )
-    return f"At depth {depth} the first layer's gradient is {ratio:.3g}x smaller than the last's."
-
-
-def _depth_reference() -> int:
-    for depth in range(2, MAX_DEPTH + 1):
-        if vanishing_ratio("sigmoid", depth) >= TARGET_RATIO:
-            return depth
-    raise RuntimeError("no depth <= MAX_DEPTH reached the ratio")  # pragma: no cover
+    if abs(value - math.sqrt(theory)) < 0.03:
+        raise Incorrect(
+            "That is the factor of the standard deviation. The question asks for the variance."
+        )
+    raise Incorrect(
+        f"Measured: x{measured:.3f} per layer (accepting +-{Q2_TOLERANCE}); you gave {value:g}. "
+        "Apply fan_in * Var(w) / 2 to a 512 -> 128 layer and to a 128 -> 512 layer."
+    )
 
 
 EXERCISES = ExerciseSet(
@@ -111,70 +145,79 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt=(
-                "Predict, then check: in a 10-hidden-layer network at initialisation (Glorot), "
-                "whose gradients vanish fastest on the way back to the first layer: sigmoid, "
-                "tanh or relu? Pass the name."
+                "Transfer what you measured: softsign, hard_sigmoid, silu and elu were not "
+                "measured in this notebook. Predict from their derivatives (catalog.derivative) "
+                "which one's gradients vanish fastest in a 10-hidden-layer network at "
+                "initialisation, then measure dense_10 / dense_1 for each and pass its name."
             ),
             checker=_check_fastest,
             hint_text=(
-                "For each activation build deep_mlp((28, 28), depth=10, activation=act, "
-                "seed=0) and compare gradient_norms' dense_10 / dense_1."
+                "Plot or print actlab.catalog.derivative(name, x).max() for each: a maximum "
+                "below 1 shrinks the backward signal at every layer. Then measure with "
+                "deep_mlp((28, 28), depth=10, activation=act, output_activation=None, seed=0)."
             ),
             solution_text=(
-                "sigmoid: its derivative is at most 0.25, so every layer multiplies the "
-                "backward signal by a small factor; tanh and relu pass it on at about its size."
+                "hard_sigmoid: its slope is 1/6 inside [-3, 3] and 0 outside, lower than "
+                "sigmoid's 0.25, so the backward signal shrinks even faster than with sigmoid. "
+                "softsign, silu and elu all have a slope near 1 around 0."
             ),
             solution_code=(
                 "ratios = {}\n"
-                'for act in ["sigmoid", "tanh", "relu"]:\n'
-                "    m = deep_mlp((28, 28), depth=10, activation=act, seed=0)\n"
+                'for act in ["softsign", "hard_sigmoid", "silu", "elu"]:\n'
+                "    m = deep_mlp((28, 28), depth=10, activation=act, output_activation=None, "
+                "seed=0)\n"
                 "    g = actlab.gradient_norms(m, x_batch, y_batch, loss=LOSS)\n"
                 '    ratios[act] = g["dense_10"] / g["dense_1"]\n'
                 "print(ratios)\n"
                 "answer_q1 = max(ratios, key=ratios.get)\n"
             ),
-            reference=lambda: "sigmoid",
+            reference=lambda: "hard_sigmoid",
             wrong_answers=[
-                (lambda: "relu", "vanish less than sigmoid"),
-                (lambda: "tanh", "vanish less than sigmoid"),
-                (lambda: "softmax", "Unknown activation"),
-                (lambda: "elu", "Choose one of"),
+                (lambda: "elu", "elu's derivative peaks at 1.00"),
+                (lambda: "silu", "silu's derivative peaks at 1.10"),
+                (lambda: "sigmoid", "Choose one of"),
+                (lambda: "hard_sigmod", "Unknown activation"),
                 (lambda: 3, "as a string"),
             ],
         ),
         Question(
             qid="q2",
             prompt=(
-                "Find a depth (number of hidden layers) at which a sigmoid network's "
-                "first-layer gradient is at least 1000x smaller than its last hidden layer's "
-                "(recipe: deep_mlp((28, 28), depth=d, activation='sigmoid', seed=0), "
-                "gradient_norms on x_batch). Pass the depth."
+                "He et al.'s formula on unequal widths: a ReLU network's layers alternate "
+                "between 512 and 128 units (512 -> 128 -> 512 -> ...), initialised with "
+                "glorot_uniform (Var(w) = 2 / (fan_in + fan_out)). By what factor does the "
+                "pre-activation variance change per layer, on average (geometric mean)? "
+                "Compute it with fan_in * Var(w) / 2, check it with forward_moments, and pass "
+                "the number."
             ),
-            checker=_check_depth,
+            checker=_check_factor,
             hint_text=(
-                "Compute g['dense_{d}'] / g['dense_1'] for d = 2, 3, 4, ... and stop at the "
-                "first ratio >= 1000."
+                "Var(w) = 2 / (512 + 128) for every layer. A layer with fan-in 512 multiplies "
+                "the variance by 512 * Var(w) / 2; one with fan-in 128 by 128 * Var(w) / 2. "
+                "To check: forward_moments('relu', depth=20, width=[512 if i % 2 == 0 else 128 "
+                "for i in range(20)], kernel_initializer='glorot_uniform')."
             ),
             solution_text=(
-                "The ratio grows roughly geometrically with depth (a factor of about 4 per "
-                "sigmoid layer), so it passes 1000 within a handful of layers."
+                "0.8 for the 512 -> 128 layers and 0.2 for the 128 -> 512 layers; over two "
+                "layers the variance is multiplied by 0.16, so the per-layer average is "
+                "sqrt(0.16) = 0.4. Glorot keeps the variance only when fan-in equals fan-out."
             ),
             solution_code=(
-                "for depth in range(2, 41):\n"
-                '    m = deep_mlp((28, 28), depth=depth, activation="sigmoid", seed=0)\n'
-                "    g = actlab.gradient_norms(m, x_batch, y_batch, loss=LOSS)\n"
-                '    ratio = g[f"dense_{depth}"] / g["dense_1"]\n'
-                "    if ratio >= 1000:\n"
-                "        break\n"
-                'print(f"depth {depth}: first-layer gradient {ratio:.0f}x smaller")\n'
-                "answer_q2 = depth\n"
+                "widths = [512 if i % 2 == 0 else 128 for i in range(20)]\n"
+                'm = forward_moments("relu", depth=20, width=widths, '
+                'kernel_initializer="glorot_uniform")\n'
+                "print(per_layer_factor(m[\"pre_var\"]), (0.8 * 0.2) ** 0.5)\n"
+                "answer_q2 = (0.8 * 0.2) ** 0.5\n"
             ),
-            reference=_depth_reference,
+            reference=lambda: math.sqrt(0.8 * 0.2),
             wrong_answers=[
-                (lambda: 3, "Go deeper"),
-                (lambda: 0, "positive integer"),
-                (lambda: 4.5, "whole number"),
-                (lambda: 500, "far deeper than needed"),
+                (lambda: 0.5, "fan-in equals fan-out"),
+                (lambda: 1.0, "He initialisation's factor"),
+                (lambda: 0.8, "one kind of layer only"),
+                (lambda: 0.2, "one kind of layer only"),
+                (lambda: 0.63, "standard deviation"),
+                (lambda: "0.4", "as a number"),
+                (lambda: -1.0, "positive number"),
             ],
         ),
         *SLIDER_QUESTIONS,

@@ -104,8 +104,9 @@ def _q1_a() -> str:
 def _q3_a() -> str:
     probs, logits = _clipped_loss()
     return (
-        "it trains in Keras 3 only because a tensor made by Keras's own softmax remembers its "
-        "logits and the loss quietly uses them. Probabilities from anywhere else (predict(), "
+        "it trains in Keras 3 on the TensorFlow backend only because there a tensor made by "
+        "Keras's own softmax remembers its logits and the loss quietly uses them (the JAX and "
+        "PyTorch backends have no such shortcut). Probabilities from anywhere else (predict(), "
         "a custom activation, NumPy) are clipped to [1e-7, 1 - 1e-7]: a confidently wrong "
         f"example then costs {probs:.1f} instead of {logits:.1f} (binary case, computed now) "
         "and its gradient is 0. Logits + from_logits=True is safe by construction."

@@ -1,0 +1,240 @@
+"""Signal propagation through deep random networks, in NumPy (published results).
+
+Three results about deep networks at initialisation, computed fast enough to
+reproduce in a notebook:
+
+* :func:`forward_moments` pushes a batch through ``depth`` random Dense layers
+  and records the mean and variance of every layer's pre-activations and
+  outputs. He et al. (2015) showed that with ReLU the pre-activation variance
+  is multiplied by ``fan_in * Var(w) / 2`` per layer: He initialisation
+  (``Var(w) = 2 / fan_in``) keeps it constant, LeCun/Glorot on equal widths
+  (``Var(w) = 1 / fan_in``) halve it. Klambauer et al. (2017) showed that
+  SELU with ``Var(w) = 1 / fan_in`` (``lecun_normal``) drives the outputs to
+  mean 0 and variance 1.
+* :func:`per_layer_factor` fits the per-layer growth factor of a variance
+  curve (the geometric mean of the layer-to-layer ratios).
+* :func:`born_dead_fraction` draws many narrow ReLU networks and counts those
+  whose last hidden layer outputs 0 for every input (Lu et al. 2019, "Dying
+  ReLU and initialization"), and :func:`dead_at_a_point_probability` is the
+  exact probability of that at one input, ``1 - (1 - 2**-width)**depth``.
+
+The weights come from Keras's own initialisers (seeded), so "he_normal" here is
+exactly what ``Dense(kernel_initializer="he_normal")`` draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "born_dead_fraction",
+    "dead_at_a_point_probability",
+    "forward_moments",
+    "per_layer_factor",
+]
+
+
+def _positive_int(name: str, value: Any) -> int:
+    from actlab._validate import check_int
+
+    return check_int(name, value, low=1)
+
+
+def _kernel(init: str, fan_in: int, fan_out: int, seed: int) -> np.ndarray:
+    import keras
+
+    from actlab.models import seeded_initializer
+
+    return keras.ops.convert_to_numpy(seeded_initializer(init, seed)((fan_in, fan_out))).astype(
+        "float32"
+    )
+
+
+def forward_moments(
+    activation: str,
+    *,
+    depth: int,
+    width: int | Sequence[int] = 256,
+    kernel_initializer: str = "he_normal",
+    n_samples: int = 512,
+    input_dim: int | None = None,
+    dropout: str | None = None,
+    rate: float = 0.1,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Mean and variance of each layer's pre-activations and outputs at initialisation.
+
+    A batch of ``n_samples`` standard-normal inputs goes through ``depth``
+    Dense layers (zero biases, kernels from ``kernel_initializer``), each
+    followed by ``activation`` and, optionally, dropout in training mode.
+
+    Args:
+        activation: Activation name (see ``actlab.catalog.names()``).
+        depth: Number of layers (>= 1).
+        width: Units per layer, or one width per layer (a sequence of ``depth``).
+        kernel_initializer: One of ``actlab.deepnets.INITIALIZERS`` (seeded with
+            ``actlab.models.seeded_initializer``, as ``deep_mlp`` does).
+        n_samples: Inputs in the batch.
+        input_dim: Input features (default: the first layer's width).
+        dropout: None, ``"dropout"`` (``keras.layers.Dropout``: zeroes a unit
+            and scales the rest by ``1 / (1 - rate)``) or ``"alpha_dropout"``
+            (``keras.layers.AlphaDropout``: sets a unit to SELU's negative
+            saturation value and applies the affine correction that keeps mean
+            and variance), applied in training mode.
+        rate: Dropout rate.
+        seed: Seeds the inputs, the kernels (layer ``i`` uses ``seed + i``)
+            and the dropout masks.
+
+    Returns:
+        ``{"pre_mean", "pre_var", "out_mean", "out_var"}``, arrays of length
+        ``depth``: over all samples and units of layer ``i``, the mean and
+        variance of ``z = h @ W`` and of the layer's output.
+
+    Raises:
+        ValueError: Bad depth/width/n_samples, an unknown initialiser,
+            activation or dropout kind, or a rate outside [0, 1).
+
+    """
+    from actlab import catalog
+
+    depth = _positive_int("depth", depth)
+    n_samples = _positive_int("n_samples", n_samples)
+    widths = [width] * depth if isinstance(width, (int, np.integer)) else list(width)
+    if len(widths) != depth:
+        raise ValueError(
+            f"width must be one integer or one per layer ({depth}). Received {len(widths)} widths."
+        )
+    widths = [_positive_int("width", w) for w in widths]
+    from actlab._validate import check_choice
+    from actlab.deepnets import INITIALIZERS
+
+    check_choice("kernel_initializer", kernel_initializer, INITIALIZERS)
+    if dropout not in (None, "dropout", "alpha_dropout"):
+        raise ValueError(
+            f"dropout must be None, 'dropout' or 'alpha_dropout'. Received: dropout={dropout!r}"
+        )
+    if not 0 <= rate < 1:
+        raise ValueError(f"rate must be in [0, 1). Received: rate={rate!r}")
+    act = catalog.get(activation)
+    drop_layer = None
+    if dropout is not None and rate > 0:
+        import keras
+
+        kind = keras.layers.Dropout if dropout == "dropout" else keras.layers.AlphaDropout
+        drop_layer = kind(rate, seed=seed)
+    rng = np.random.default_rng(seed)
+    fan_in = widths[0] if input_dim is None else _positive_int("input_dim", input_dim)
+    h = rng.standard_normal((n_samples, fan_in)).astype("float32")
+    out = {k: np.empty(depth) for k in ("pre_mean", "pre_var", "out_mean", "out_var")}
+    for i, w in enumerate(widths):
+        z = h @ _kernel(kernel_initializer, h.shape[1], w, seed + i + 1)
+        h = np.asarray(act(z), dtype="float32")
+        if drop_layer is not None:
+            h = np.asarray(drop_layer(h, training=True), dtype="float32")
+        out["pre_mean"][i], out["pre_var"][i] = z.mean(dtype="float64"), z.var(dtype="float64")
+        out["out_mean"][i], out["out_var"][i] = h.mean(dtype="float64"), h.var(dtype="float64")
+    return out
+
+
+def per_layer_factor(values: Sequence[float], *, skip: int = 0) -> float:
+    """The per-layer growth factor of a curve: ``(values[-1] / values[skip]) ** (1 / n)``.
+
+    Args:
+        values: A positive quantity per layer (e.g. ``forward_moments(...)["pre_var"]``).
+        skip: Layers to leave out at the start (the first layer sees the raw input).
+
+    Returns:
+        The geometric mean of the layer-to-layer ratios.
+
+    Raises:
+        ValueError: Fewer than two values after ``skip``, or a non-positive value.
+
+    """
+    v = np.asarray(values, dtype="float64")[skip:]
+    if v.size < 2:
+        raise ValueError(f"Need at least two values after skip={skip}. Received {v.size}.")
+    if np.any(v <= 0):
+        raise ValueError("values must be positive (variances, norms).")
+    return float((v[-1] / v[0]) ** (1.0 / (v.size - 1)))
+
+
+def dead_at_a_point_probability(depth: int, width: int) -> float:
+    """Probability that a zero-bias ReLU network outputs 0 in its last hidden layer at one input.
+
+    With zero biases and symmetric weights, each unit of a layer is off with
+    probability 1/2, independently, given a non-zero input; a layer is
+    entirely off with probability ``2**-width`` and then every later layer is
+    too. So the probability is ``1 - (1 - 2**-width) ** depth``. Being dead on
+    a whole batch of inputs implies being dead at each of them, so this is an
+    upper bound for :func:`born_dead_fraction`.
+
+    Args:
+        depth: Hidden layers (>= 1).
+        width: Units per hidden layer (>= 1).
+
+    Returns:
+        The probability.
+
+    Raises:
+        ValueError: Non-positive depth or width.
+
+    """
+    depth = _positive_int("depth", depth)
+    width = _positive_int("width", width)
+    return float(1.0 - (1.0 - 2.0**-width) ** depth)
+
+
+def born_dead_fraction(
+    depths: Sequence[int],
+    *,
+    width: int,
+    n_networks: int = 2000,
+    input_dim: int = 2,
+    n_inputs: int = 256,
+    seed: int = 0,
+) -> dict[int, float]:
+    """Fraction of random narrow ReLU networks that are dead for every input, by depth.
+
+    Draws ``n_networks`` networks of ``max(depths)`` hidden ReLU layers of
+    ``width`` units, zero biases and He-normal weights (symmetric around 0,
+    as in Lu et al. 2019), runs ``n_inputs`` inputs uniform in
+    ``[-1, 1]^input_dim`` through them, and counts, for each depth ``L``, the
+    networks whose layer ``L`` outputs 0 for every input: the network is then
+    a constant function, "born dead". A zero layer stays zero, so a network
+    dead at depth ``L`` is dead at every larger depth.
+
+    Args:
+        depths: The depths to report (each >= 1).
+        width: Units per hidden layer.
+        n_networks: Random networks drawn.
+        input_dim: Input features.
+        n_inputs: Inputs per network.
+        seed: Seeds weights and inputs.
+
+    Returns:
+        ``{depth: fraction of networks born dead}``.
+
+    Raises:
+        ValueError: Empty ``depths`` or non-positive arguments.
+
+    """
+    depths = [_positive_int("depth", d) for d in depths]
+    if not depths:
+        raise ValueError("depths is empty: pass the depths to report, e.g. [1, 5, 10].")
+    width = _positive_int("width", width)
+    n_networks = _positive_int("n_networks", n_networks)
+    input_dim = _positive_int("input_dim", input_dim)
+    n_inputs = _positive_int("n_inputs", n_inputs)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n_inputs, input_dim))
+    h = np.broadcast_to(x, (n_networks, n_inputs, input_dim))
+    dead_by_depth = {}
+    for layer in range(1, max(depths) + 1):
+        fan_in = h.shape[-1]
+        w = rng.standard_normal((n_networks, fan_in, width)) * np.sqrt(2.0 / fan_in)
+        h = np.maximum(h @ w, 0.0)
+        dead_by_depth[layer] = float(np.mean(~np.any(h > 0, axis=(1, 2))))
+    return {d: dead_by_depth[d] for d in depths}

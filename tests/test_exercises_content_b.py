@@ -1,0 +1,138 @@
+"""Exercises of notebooks 06-10: plausible wrong answers are refused, each with its own reason.
+
+Every checker of nb06-nb10 is called with at least two answers a learner could
+plausibly give (the right type, the wrong reasoning). Each must be refused with
+a message that names the mistake, and the messages of one question must differ:
+a checker that answers every mistake with the same sentence fails here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from actlab import exercises
+from actlab.exercises import Incorrect, nb06, nb07, nb08
+
+
+def _hidden_1_sparsity():
+    return float(np.mean(nb06._hidden_outputs()["hidden_1"] == 0))
+
+
+PLAUSIBLE = {
+    ("06", "q1"): [
+        (lambda: "softsign", "bends away from z sooner"),
+        (lambda: "relu", "cuts the negative half"),
+        (lambda: "sigmoid", "shifts by 0.5"),
+    ],
+    ("06", "q2"): [
+        (lambda: 0.0, "tanh's own sparsity"),
+        (lambda: 0.5, "guess from symmetry"),
+        (_hidden_1_sparsity, "another ReLU layer"),
+    ],
+    ("07", "q1"): [
+        (lambda: nb07._fake(["relu", "tanh"], (2,), 0.95), "no run for sigmoid"),
+        (lambda: nb07._fake(["relu", "tanh", "sigmoid"], (28, 28), 0.95), "digit images"),
+        (lambda: nb07._fake(["relu", "tanh", "sigmoid"], (2,), 0.6), "no model has learned"),
+    ],
+    ("07", "q2"): [
+        (nb07._zero_based, "count from 1"),
+        (nb07._strict_greater, "use >="),
+        (nb07._last_time, "FIRST"),
+    ],
+    ("08", "q1"): [
+        (lambda: nb08._variant("strict"), "not `< 0`"),
+        (lambda: nb08._variant("any"), "EVERY sample"),
+        (lambda: nb08._variant("sparsity"), "sparsity"),
+    ],
+    ("08", "q2"): [
+        (lambda: 1e-3, "Try a larger learning rate"),
+        (lambda: 1e4, "beyond any sensible setting"),
+    ],
+    ("09", "q1"): [
+        (lambda: "elu", "elu's derivative peaks at 1.00"),
+        (lambda: "silu", "silu's derivative peaks at 1.10"),
+        (lambda: "sigmoid", "already measured"),
+    ],
+    ("09", "q2"): [
+        (lambda: 0.5, "fan-in equals fan-out"),
+        (lambda: 1.0, "He initialisation's factor"),
+        (lambda: 0.8, "one kind of layer only"),
+        (lambda: math.sqrt(0.4), "standard deviation"),
+    ],
+    ("10", "q1"): [
+        (lambda: "a", "outputs a logit"),
+        (lambda: "c", "softmax always gives 1.0"),
+        (lambda: "d", "MSE on a logit"),
+    ],
+    ("10", "q2"): [
+        (lambda: "a", "sum to 1"),
+        (lambda: "c", "one per tag"),
+        (lambda: "d", "not probabilities"),
+    ],
+    ("10", "q3"): [
+        (lambda: "a", "remembers its logits"),
+        (lambda: "c", "do not sum to 1"),
+        (lambda: "d", "raw logits"),
+    ],
+    ("10", "q4"): [
+        (lambda: "b", "in (0, 1)"),
+        (lambda: "c", "always outputs 1.0"),
+        (lambda: "d", "(-1, 1)"),
+    ],
+    ("10", "q5"): [
+        (lambda: "a", "tanh's derivative peaks at 1.00"),
+        (lambda: "c", "relu's derivative peaks at 1.00"),
+        (lambda: "d", "gelu's derivative peaks at"),
+    ],
+}
+
+CASES = [(nb, qid, i) for (nb, qid), answers in PLAUSIBLE.items() for i in range(len(answers))]
+
+
+def _refusal(nb: str, qid: str, make_answer) -> str:
+    question = getattr(exercises.load(nb), qid)
+    with pytest.raises(Incorrect) as caught:
+        question.checker(make_answer())
+    return str(caught.value)
+
+
+def test_every_original_question_of_06_to_10_is_covered():
+    """q1/q2 of 06-09 and every quiz question of 10 have plausible wrong answers here."""
+    for nb in ["06", "07", "08", "09"]:
+        assert (nb, "q1") in PLAUSIBLE and (nb, "q2") in PLAUSIBLE
+    quiz = [q.qid for q in exercises.load("10")]
+    assert all(("10", qid) in PLAUSIBLE for qid in quiz)
+    assert all(len(answers) >= 2 for answers in PLAUSIBLE.values())
+
+
+@pytest.mark.parametrize(("nb", "qid", "i"), CASES)
+def test_plausible_wrong_answer_is_refused_with_its_reason(nb, qid, i):
+    """The checker refuses the answer and names the mistake."""
+    make_answer, fragment = PLAUSIBLE[(nb, qid)][i]
+    message = _refusal(nb, qid, make_answer)
+    assert fragment in message, message
+
+
+@pytest.mark.parametrize(("nb", "qid"), [k for k in PLAUSIBLE if k != ("08", "q2")])
+def test_each_mistake_gets_its_own_message(nb, qid):
+    """Different mistakes of one question get different messages, not one generic sentence."""
+    messages = [_refusal(nb, qid, make) for make, _ in PLAUSIBLE[(nb, qid)]]
+    assert len(set(messages)) == len(messages), messages
+
+
+def test_09_q2_accepts_the_theory_and_the_measurement():
+    """sqrt(0.8 * 0.2) = 0.4 from He et al.'s formula passes, and so does the measured factor."""
+    q2 = exercises.load("09").q2
+    from actlab.exercises import nb09
+
+    assert q2.checker(math.sqrt(0.16))
+    assert q2.checker(nb09.measured_glorot_factor())
+
+
+def test_06_q2_prediction_equals_the_swapped_models_sparsity():
+    """The solution's prediction (tanh outputs <= 0) is exactly the swapped layer's sparsity."""
+    outputs = nb06._hidden_outputs()["hidden_2"]
+    assert float(np.mean(outputs <= 0)) == pytest.approx(nb06._swapped_sparsity(), abs=1e-9)

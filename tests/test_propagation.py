@@ -1,0 +1,132 @@
+"""actlab.propagation: signal propagation at initialisation against theory and Keras."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from actlab import propagation as prop
+
+
+def test_first_layer_moments_match_a_keras_dense_layer():
+    """Layer 1's pre-activations are those of a Dense layer with the same seeded initialiser."""
+    m = prop.forward_moments("relu", depth=1, width=64, kernel_initializer="he_normal",
+                             n_samples=256, seed=3)
+    x = np.random.default_rng(3).standard_normal((256, 64)).astype("float32")
+    dense = keras.layers.Dense(64, use_bias=False,
+                               kernel_initializer=keras.initializers.HeNormal(seed=4))
+    z = keras.ops.convert_to_numpy(dense(x))
+    assert m["pre_mean"][0] == pytest.approx(z.mean(), abs=1e-5)
+    assert m["pre_var"][0] == pytest.approx(z.var(), rel=1e-4)
+    assert m["out_var"][0] == pytest.approx(np.maximum(z, 0).var(), rel=1e-4)
+
+
+@pytest.mark.parametrize(("init", "factor"), [("he_normal", 1.0), ("lecun_normal", 0.5),
+                                              ("glorot_uniform", 0.5)])
+def test_relu_variance_factor_is_fan_in_times_var_w_over_two(init, factor):
+    """He et al. 2015: Var(z) is multiplied by fan_in * Var(w) / 2 per ReLU layer."""
+    m = prop.forward_moments("relu", depth=20, width=256, kernel_initializer=init)
+    assert prop.per_layer_factor(m["pre_var"]) == pytest.approx(factor, rel=0.1)
+
+
+def test_selu_with_lecun_normal_has_the_fixed_point_and_he_does_not():
+    """Klambauer et al. 2017: SELU + lecun_normal keeps mean 0, variance 1; He blows up."""
+    m = prop.forward_moments("selu", depth=30, width=256, kernel_initializer="lecun_normal")
+    assert np.all(np.abs(m["out_mean"]) < 0.1)
+    assert np.all(np.abs(m["out_var"] - 1) < 0.15)
+    he = prop.forward_moments("selu", depth=30, width=256, kernel_initializer="he_normal")
+    assert he["out_var"][-1] > 10
+
+
+def test_alpha_dropout_keeps_the_fixed_point_and_dropout_does_not():
+    """AlphaDropout keeps SELU's variance near 1; plain Dropout pushes it away."""
+    alpha = prop.forward_moments("selu", depth=30, width=256, kernel_initializer="lecun_normal",
+                                 dropout="alpha_dropout", rate=0.1)
+    plain = prop.forward_moments("selu", depth=30, width=256, kernel_initializer="lecun_normal",
+                                 dropout="dropout", rate=0.1)
+    assert np.all(np.abs(alpha["out_var"] - 1) < 0.15)
+    assert plain["out_var"][-1] > 1.3
+
+
+def test_forward_moments_is_deterministic_for_a_seed():
+    """The same seed gives the same numbers; another seed does not."""
+    a = prop.forward_moments("tanh", depth=3, width=16, seed=1)
+    b = prop.forward_moments("tanh", depth=3, width=16, seed=1)
+    c = prop.forward_moments("tanh", depth=3, width=16, seed=2)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["pre_var"], c["pre_var"])
+
+
+def test_widths_per_layer_and_input_dim():
+    """One width per layer is accepted, and so is an input dimension of its own."""
+    m = prop.forward_moments("relu", depth=3, width=[8, 16, 4], input_dim=5)
+    assert all(len(v) == 3 for v in m.values())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"depth": 0}, "depth must be an integer >= 1"),
+        ({"depth": 2, "width": [4]}, "one per layer"),
+        ({"depth": 2, "kernel_initializer": "he"}, "kernel_initializer must be one of"),
+        ({"depth": 2, "dropout": "spatial"}, "dropout must be"),
+        ({"depth": 2, "dropout": "dropout", "rate": 1.0}, "rate must be in"),
+        ({"depth": 2, "n_samples": 2.5}, "n_samples must be"),
+    ],
+)
+def test_forward_moments_bad_arguments(kwargs, message):
+    """Bad arguments say what was wrong and what was received."""
+    with pytest.raises(ValueError, match=message):
+        prop.forward_moments("relu", **kwargs)
+
+
+def test_forward_moments_unknown_activation():
+    """An unknown activation gets the catalogue's did-you-mean error."""
+    with pytest.raises(ValueError, match="relu"):
+        prop.forward_moments("rellu", depth=2)
+
+
+def test_per_layer_factor():
+    """A geometric curve gives its ratio back; skip drops the first values."""
+    assert prop.per_layer_factor([8.0, 4.0, 2.0, 1.0]) == pytest.approx(0.5)
+    assert prop.per_layer_factor([100.0, 1.0, 3.0, 9.0], skip=1) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="at least two"):
+        prop.per_layer_factor([1.0])
+    with pytest.raises(ValueError, match="positive"):
+        prop.per_layer_factor([1.0, 0.0])
+
+
+def test_dead_at_a_point_probability():
+    """1 - (1 - 2^-N)^L: a quarter for one layer of 2 units, towards 1 with depth."""
+    assert prop.dead_at_a_point_probability(1, 2) == pytest.approx(0.25)
+    assert prop.dead_at_a_point_probability(2, 1) == pytest.approx(0.75)
+    assert prop.dead_at_a_point_probability(200, 3) > 0.999
+    with pytest.raises(ValueError, match="width"):
+        prop.dead_at_a_point_probability(3, 0)
+
+
+def test_dead_at_a_point_matches_simulation_with_one_input():
+    """With one input point the born-dead fraction estimates the exact probability."""
+    got = prop.born_dead_fraction([2, 5], width=2, n_networks=4000, n_inputs=1, seed=1)
+    for depth, frac in got.items():
+        p = prop.dead_at_a_point_probability(depth, 2)
+        assert abs(frac - p) < 4 * np.sqrt(p * (1 - p) / 4000) + 1e-9
+
+
+def test_born_dead_fraction_grows_with_depth_and_stays_below_the_point_probability():
+    """Lu et al. 2019: deeper narrow nets are born dead more often; never more than at a point."""
+    got = prop.born_dead_fraction([1, 3, 10, 30], width=3, n_networks=1000)
+    values = list(got.values())
+    assert values == sorted(values) and values[0] == 0.0 and values[-1] > 0.9
+    for depth, frac in got.items():
+        p = prop.dead_at_a_point_probability(depth, 3)
+        assert frac <= p + 4 * np.sqrt(p * (1 - p) / 1000) + 1e-9
+
+
+def test_born_dead_fraction_bad_arguments():
+    """Empty depths and non-positive sizes are refused."""
+    with pytest.raises(ValueError, match="depths is empty"):
+        prop.born_dead_fraction([], width=2)
+    with pytest.raises(ValueError, match="width"):
+        prop.born_dead_fraction([3], width=0)
