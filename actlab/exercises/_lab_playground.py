@@ -33,14 +33,14 @@ RECIPE = {  # the playground's defaults the questions keep
 
 def _call(activation: str) -> str:
     extra = "" if activation == "relu" else f', activations="{activation}"'
-    return f'actlab.widgets.playground("circles", depth=1{extra})'
+    return f'actlab.widgets.playground("circles", depth=1{extra}, step_size=100)'
 
 
 def _maker(activation: str) -> Any:
     def make() -> Any:
         from actlab import widgets
 
-        return widgets.playground("circles", depth=1, activations=activation)
+        return widgets.playground("circles", depth=1, activations=activation, step_size=100)
 
     return make
 
@@ -206,7 +206,7 @@ SLIDER_QUESTIONS = [
         "relu",
         "With one hidden layer of ReLU units, find the smallest width at which the playground "
         f"separates the circles: test accuracy above {TARGET:.0%} after {STEPS} training steps "
-        "(Step three times with 100 steps per Step). Pass the playground (a typed width works "
+        "(press Step three times: 100 steps each). Pass the playground (a typed width works "
         "too).",
         [
             "Change the width, press Reset, then Step three times (100 steps each) and read "
