@@ -243,6 +243,14 @@ def test_at_least_ten_slider_exercises_two_in_each_of_01_02_08_09():
         assert sum(n == nb for n, _ in SLIDERS) >= 2, (nb, SLIDERS)
 
 
+def test_slider_questions_show_their_prompt():
+    """ex.qN and the set's listing show "qN: prompt" for slider questions too."""
+    nb, qid = SLIDERS[0]
+    q = _question(nb, qid)
+    assert repr(q) == f"{qid}: {q.prompt}"
+    assert f"  {qid}: {q.prompt}" in repr(exercises.load(nb))
+
+
 @pytest.mark.parametrize(("nb", "qid"), SLIDERS)
 def test_slider_checker_rejects_the_default_state(nb, qid, capsys):
     """The untouched widget is "not attempted", and its state fails the criterion itself."""

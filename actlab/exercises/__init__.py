@@ -330,7 +330,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)  # keeps Question's one-line repr
 class SliderQuestion(Question):
     """A question answered by moving the controls of a widget from :mod:`actlab.widgets`.
 
