@@ -139,9 +139,17 @@ class Explorer(widgets.VBox):
             control.value = value
         return self
 
-    def up_to_date(self) -> bool:
-        """True when the plot shows the current controls and the last update worked."""
-        return not self.busy and self.last_error is None and self.shown_state == self.state()
+    def up_to_date(self, names: Sequence[str] | None = None) -> bool:
+        """True when the plot shows the current controls and the last update worked.
+
+        Args:
+            names: Only compare these controls (default: every setting control).
+        """
+        if self.busy or self.last_error is not None or self.shown_state is None:
+            return False
+        now = self.state()
+        keys = now if names is None else [n for n in names if n in now]
+        return all(self.shown_state.get(k) == now[k] for k in keys)
 
     def animate(self, *artists: Any) -> None:
         """Register artists that change on every update (lines, bars, titles, legends).

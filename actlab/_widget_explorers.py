@@ -88,6 +88,25 @@ class ActivationExplorer(Explorer):
         """The current slider parameters: negative_slope, alpha, beta."""
         return {p: float(self.controls[p].value) for p in ("negative_slope", "alpha", "beta")}
 
+    def measure(
+        self, name: str, x: Sequence[float] | np.ndarray, **params: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``f(x)`` and ``f'(x)`` (autodiff) of an activation, computed afresh (no cache).
+
+        Exercise checks use this to recompute what the explorer shows.
+
+        Args:
+            name: A catalogue name.
+            x: Input points.
+            **params: Slider parameters (``negative_slope``, ``alpha``, ``beta``);
+                the current slider values by default.
+
+        Returns:
+            ``(f(x), f'(x))`` as float64 arrays.
+        """
+        values = {**self.params, **params}
+        return wm.curve(catalog.canonical_name(name), np.asarray(x, dtype="float64"), values)
+
     def _label(self, name: str) -> str:
         param = wm.PARAMETRIC.get(name)
         return name if param is None else f"{name} ({param}={self.params[param]:.2f})"
@@ -190,6 +209,17 @@ class SoftmaxExplorer(Explorer):
         self.animate(*self.bars, *self.texts, ax.title)
         self._guarded(self._update)()
         self._watch(["temperature"], self._update)
+
+    def measure(self, temperature: float) -> np.ndarray:
+        """``softmax(logits / temperature)``, computed afresh with Keras (exercise checks).
+
+        Args:
+            temperature: T > 0.
+
+        Returns:
+            The probabilities (float64, summing to 1).
+        """
+        return wm.softmax(self.logits, float(temperature))
 
     def _update(self) -> None:
         temperature = float(self.controls["temperature"].value)

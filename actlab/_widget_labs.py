@@ -41,6 +41,14 @@ def _busy(status: widgets.HTML, text: str) -> None:
 DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
 
 
+def _key(value: float) -> float:
+    """A slider value as a cache key, to 10 significant digits.
+
+    The browser and Python may compute ``10 ** exponent`` one ulp apart.
+    """
+    return float(f"{float(value):.10g}")
+
+
 class DyingReluLab(Explorer):
     """Dead-unit fraction per layer before and after a short, possibly too aggressive training.
 
@@ -121,7 +129,7 @@ class DyingReluLab(Explorer):
     def setting(self) -> tuple[str, float, float]:
         """``(activation, learning rate, bias init)`` from the controls."""
         c = self.controls
-        return (c["activation"].value, float(c["learning_rate"].value), float(c["bias_init"].value))
+        return (c["activation"].value, _key(c["learning_rate"].value), _key(c["bias_init"].value))
 
     def _trainer(self, activation: str) -> wm.Trainer:
         if activation not in self._trainers:
@@ -132,7 +140,7 @@ class DyingReluLab(Explorer):
                 seed=self.seed,
                 name=f"dying_{activation}",
             )
-            self._trainers[activation] = wm.Trainer(model, optimizer="sgd", learning_rate=0.01)
+            self._trainers[activation] = wm.Trainer(model, optimizer="adam", learning_rate=0.01)
         return self._trainers[activation]
 
     @property
@@ -148,9 +156,75 @@ class DyingReluLab(Explorer):
             weights[2 * i + 1][...] = bias_init
         return weights
 
-    def _update(self) -> None:
+    def _train(
+        self, activation: str, lr: float, bias: float, on_chunk: Any = None
+    ) -> dict[str, Any]:
+        """Train one setting from its seeded start; the trainer's model keeps the result."""
         from actlab.probes import dead_units
 
+        trainer = self._trainer(activation)
+        trainer.reset(self.initial_weights(activation, bias))
+        trainer.set_learning_rate(lr)
+        before = dead_units(trainer.model, self.x)
+        loss = trainer.train(self.x, self.y, self.steps, chunks=5, on_chunk=on_chunk)
+        weights = trainer.model.get_weights()
+        diverged = not (math.isfinite(loss) and all(np.isfinite(w).all() for w in weights))
+        return {
+            "before": before,
+            "after": dead_units(trainer.model, self.x),
+            "loss": loss,
+            "accuracy": math.nan if diverged else trainer.accuracy(self.x, self.y),
+            "diverged": diverged,
+            "weights": weights,
+        }
+
+    def measure(
+        self, activation: str, learning_rate: float, bias_init: float, *, trained: bool = True
+    ) -> dict[str, Any]:
+        """The result of a setting, with the dead fractions recomputed from its trained network.
+
+        Exercise checks use this. A setting the lab has not trained yet is
+        trained now (and cached, so moving the slider there later is instant);
+        the displayed plot and ``model`` are left alone. ``before`` and
+        ``after`` are ``actlab.dead_units`` of the network at initialisation
+        and of the trained weights, computed afresh, not read from the bars.
+
+        Args:
+            activation: One of :data:`DYING_ACTIVATIONS`.
+            learning_rate: Adam learning rate.
+            bias_init: Initial bias of every hidden unit.
+            trained: False to skip training (and the cache) and return only ``before``.
+
+        Returns:
+            A dict with ``before``, ``after``, ``loss``, ``accuracy``, ``diverged``
+            and ``weights`` (only ``before`` when ``trained`` is False).
+        """
+        from actlab.probes import dead_units
+
+        if activation not in DYING_ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {', '.join(map(repr, DYING_ACTIVATIONS))}. "
+                f"Received: activation={activation!r}."
+            )
+        key = (activation, _key(learning_rate), _key(bias_init))
+        model = self._trainer(activation).model
+        shown = model.get_weights()
+        try:
+            if not trained:
+                model.set_weights(self.initial_weights(activation, key[2]))
+                return {"before": dead_units(model, self.x)}
+            if key not in self._cache:
+                self._cache[key] = self._train(*key)
+            result = dict(self._cache[key])
+            model.set_weights(self.initial_weights(activation, key[2]))
+            result["before"] = dead_units(model, self.x)
+            model.set_weights(result["weights"])
+            result["after"] = dead_units(model, self.x)
+        finally:
+            model.set_weights(shown)
+        return result
+
+    def _update(self) -> None:
         key = self.setting
         activation, lr, bias = key
         trainer = self._trainer(activation)
@@ -162,27 +236,14 @@ class DyingReluLab(Explorer):
         progress = self.controls["progress"]
         progress.max, progress.value = self.steps, 0
         _busy(self.status, f"Training {activation} with learning rate {lr:.3g}…")
-        trainer.reset(self.initial_weights(activation, bias))
-        trainer.set_learning_rate(lr)
-        before = dead_units(trainer.model, self.x)
 
         def on_chunk(done: int, loss: float) -> None:
             progress.value = done
 
-        loss = trainer.train(self.x, self.y, self.steps, chunks=5, on_chunk=on_chunk)
-        weights = trainer.model.get_weights()
-        diverged = not (math.isfinite(loss) and all(np.isfinite(w).all() for w in weights))
-        self.result = {
-            "before": before,
-            "after": dead_units(trainer.model, self.x),
-            "loss": loss,
-            "accuracy": math.nan if diverged else trainer.accuracy(self.x, self.y),
-            "diverged": diverged,
-            "weights": weights,
-        }
+        self.result = self._train(activation, lr, bias, on_chunk)
         self._cache[key] = self.result
         self.runs += 1
-        self._draw(f"trained {self.steps} SGD steps")
+        self._draw(f"trained {self.steps} Adam steps")
 
     def _draw(self, how: str) -> None:
         r = self.result
@@ -198,14 +259,15 @@ class DyingReluLab(Explorer):
         )
         self.ax.set_title(f"{activation}, lr {lr:.3g}, bias init {bias:g}: {outcome}", fontsize=10)
         dead = np.mean(list(r["after"].values()))
+        dead_before = np.mean(list(r["before"].values()))
         note = (
             " A ReLU unit that never fires gets no gradient: it is dead for good."
             if activation == "relu"
             else f" {activation} still has a gradient for x < 0, so such units can recover."
         )
         self.status.value = (
-            f"{how}; mean fraction of units that never fire after training: "
-            f"<b>{dead:.0%}</b>.{note}"
+            f"{how}; mean fraction of units that never fire: <b>{dead_before:.0%}</b> at "
+            f"initialisation, <b>{dead:.0%}</b> after training.{note}"
         )
         self.render()
 
@@ -282,6 +344,31 @@ class GradientFlowLab(Explorer):
         shapes = [(2, self.width)] + [(self.width, self.width)] * (depth - 1) + [(self.width, 1)]
         return [wm.initial_kernel(init, self.seed + i, s) for i, s in enumerate(shapes)]
 
+    def measure(self, activation: str, depth: int, init: str) -> dict[str, float]:
+        """Per-layer gradient norms of a setting, computed afresh (no cache).
+
+        Exercise checks use this to recompute what the lab shows: NumPy
+        backprop on the seeded kernels, equal to ``actlab.gradient_norms`` on
+        the lab's Keras model of that setting (tested).
+
+        Args:
+            activation: One of :data:`FLOW_ACTIVATIONS`.
+            depth: Hidden layers.
+            init: One of :data:`FLOW_INITS`.
+
+        Returns:
+            ``{"hidden_1": norm, ..., "output": norm}``, first layer first.
+        """
+        if activation not in FLOW_ACTIVATIONS or init not in FLOW_INITS:
+            raise ValueError(
+                f"activation must be one of {', '.join(FLOW_ACTIVATIONS)} and init one of "
+                f"{', '.join(FLOW_INITS)}. Received: activation={activation!r}, init={init!r}."
+            )
+        key = (activation, int(depth), init)
+        names = [f"hidden_{i + 1}" for i in range(key[1])] + ["output"]
+        values = wm.mlp_gradient_norms(self.kernels(key), activation, self.x, self.y)
+        return dict(zip(names, values, strict=True))
+
     @property
     def model(self) -> Any:
         """The (untrained) Keras network of the current setting, built once and cached."""
@@ -301,10 +388,7 @@ class GradientFlowLab(Explorer):
     def _update(self) -> None:
         key = self.setting
         if key not in self._norms:
-            activation, depth, _init = key
-            names = [f"hidden_{i + 1}" for i in range(depth)] + ["output"]
-            values = wm.mlp_gradient_norms(self.kernels(key), activation, self.x, self.y)
-            self._norms[key] = dict(zip(names, values, strict=True))
+            self._norms[key] = self.measure(*key)
             self.computes += 1
         self.norms = self._norms[key]
         values = np.array(list(self.norms.values()))

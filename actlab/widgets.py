@@ -288,21 +288,22 @@ def dying_relu_lab(
     """What kills ReLU units: learning rate, bias initialisation, activation.
 
     A ``depth`` x ``width`` MLP (He-uniform kernels, hidden biases set to
-    ``bias init``) is trained for ``steps`` full-batch SGD steps on the moons
-    data set; the bars show, per hidden layer, the fraction of dead units
+    ``bias init``) is trained for ``steps`` full-batch Adam steps (notebook 08's
+    optimiser) on the moons data set; the bars show, per hidden layer, the fraction of dead units
     (``actlab.dead_units``: output <= 0 for every training point) at
     initialisation and after training. A large learning rate or a negative
-    bias kills ReLU units; leaky_relu/elu/gelu/silu cannot die this way.
+    bias kills ReLU units; leaky_relu/elu/gelu/silu still have a gradient
+    where their output is <= 0, so their units can recover.
     Sliders update when released; every setting is trained once and cached, so
     going back to a setting is instant.
 
     Args:
         activation: One of relu, leaky_relu, elu, gelu, silu, tanh.
-        learning_rate: SGD learning rate, in [0.001, 3.16] (log slider).
+        learning_rate: Adam learning rate, in [0.001, 3.16] (log slider).
         bias_init: Initial bias of every hidden unit, in [-3, 1].
         depth: Hidden layers, 2-10.
         width: Units per hidden layer, 4-128.
-        steps: SGD steps per setting, 10-1000.
+        steps: Adam steps per setting, 10-1000.
         seed: Seed of the data and the initial kernels.
 
     Returns:

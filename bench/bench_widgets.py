@@ -11,7 +11,7 @@ have produced a new PNG, so a no-op can never look fast.
 
 Widgets that build or train networks are reported separately for a cached
 setting (a slider moved back to a value seen before) and a new one (a model is
-built and gradients computed or a few SGD steps run, while a status line and
+built and gradients computed or a few training steps run, while a status line and
 progress bar say so). Design target (DESIGN.md section 6): <= 150 ms median
 for a slider move; the playground's Train button must finish in < 2 s with the
 default settings.
@@ -44,6 +44,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 DEFAULT_MOVES = 20
 WARMUP = 3
 SLIDER_TARGET_MS = 150.0
+CHECK_TARGET_MS = 300.0  # DESIGN.md section 6: checking a slider exercise
 PLAYGROUND_FPS_TARGET = 5.0
 PLAY_SECONDS = 5
 
@@ -189,10 +190,58 @@ def bench_dying_relu_lab(moves: int) -> list[dict[str, Any]]:
             "dying_relu_lab: bias slider, new setting (trains)",
             cold,
             target_ms=None,
-            how=f"6x32 ReLU MLP, {w.steps} full-batch SGD steps on 300 points, dead_units "
+            how=f"6x32 ReLU MLP, {w.steps} full-batch Adam steps on 300 points, dead_units "
             "before and after; progress bar meanwhile",
         ),
     ]
+
+
+def bench_slider_checks(moves: int) -> list[dict[str, Any]]:
+    """``ex.qN.check(widget)`` latency of every slider exercise, after a slider move.
+
+    The widget is made as its notebook makes it and moved to a correct setting
+    by ``solution(apply=...)`` (the trainings a learner's own moves would start
+    happen there, untimed); then the check is timed, with the checkers' own caches
+    emptied before each one. It reads the controls and
+    recomputes the criterion (softmax / autodiff curves / NumPy gradient norms /
+    dead units of the trained network, training a neighbouring setting the
+    learner did not visit when needed).
+    """
+    import contextlib
+    import io
+
+    from actlab import exercises
+    from actlab.exercises._sliders import clear_caches
+
+    rows = []
+    repeats = max(3, moves // 4)
+    for nb in exercises.available():
+        for q in exercises.load(nb):
+            if not isinstance(q, exercises.SliderQuestion):
+                continue
+            with contextlib.redirect_stdout(io.StringIO()):
+                widget = q.make_widget()
+                q.solution(apply=widget)
+                times = []
+                for _ in range(repeats):
+                    clear_caches()  # the first check after a move: nothing remembered
+                    start = time.perf_counter()
+                    ok = q.check(widget)
+                    times.append((time.perf_counter() - start) * 1000)
+                    if ok is not True:
+                        raise RuntimeError(f"{nb} {q.qid}: the solution state did not pass")
+            rows.append(
+                {
+                    **latency_row(
+                        f"slider exercise {nb} {q.qid}: check({q.widget_class})",
+                        times,
+                        target_ms=CHECK_TARGET_MS,
+                        how=f"controls {', '.join(q.controls)} at a correct setting",
+                    ),
+                    "detail": f"median of {len(times)} checks; max {max(times):.0f} ms",
+                }
+            )
+    return rows
 
 
 def _frames_per_second(w: Any, seconds: float) -> tuple[list[float], float]:
@@ -284,20 +333,27 @@ BENCHES = {
     "gradient_flow_lab": bench_gradient_flow_lab,
     "dying_relu_lab": bench_dying_relu_lab,
     "playground": bench_playground,
+    "slider_checks": bench_slider_checks,
 }
 
 
-def run(moves: int | None = None) -> list[dict[str, Any]]:
+def run(moves: int | None = None, only: Sequence[str] = ()) -> list[dict[str, Any]]:
     """All widget latency figures (bench plugin entry point).
 
     Args:
         moves: Timed moves per widget (default ``ACTLAB_BENCH_WIDGET_MOVES`` or 20).
+        only: Names of :data:`BENCHES` to run (all when empty).
     """
     import actlab  # noqa: F401  (quiet TensorFlow set-up first)
 
     moves = moves or int(os.environ.get("ACTLAB_BENCH_WIDGET_MOVES", DEFAULT_MOVES))
+    unknown = [n for n in only if n not in BENCHES]
+    if unknown:
+        raise ValueError(f"Unknown bench {unknown}; choose from {', '.join(BENCHES)}.")
     rows: list[dict[str, Any]] = []
     for name, bench in BENCHES.items():
+        if only and name not in only:
+            continue
         start = time.perf_counter()
         rows.extend(bench(moves))
         print(f"bench_widgets: {name} done in {time.perf_counter() - start:.1f} s", flush=True)
@@ -308,8 +364,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the rows as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=DEFAULT_MOVES, help="timed moves per widget")
+    parser.add_argument("--only", nargs="*", default=(), help=f"some of: {', '.join(BENCHES)}")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.moves), indent=2))
+    print(json.dumps(run(args.moves, args.only), indent=2))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ WRONG = [
     ("01", "q1", nb01._all_in_one, "one panel each"),
     ("01", "q1", nb01._mislabelled, "labelled 'elu' is not elu(x)"),
     ("01", "q2", lambda: 1.0, "raise T"),
-    ("01", "q2", lambda: 50.0, "too flat"),
+    ("01", "q2", lambda: 50.0, "to the left"),
     ("01", "q3", lambda: {"tanh"}, "You missed"),
     ("01", "q3", lambda: nb01._zero_centred() | {"sigmoid"}, "never negative"),
     ("01", "q3", lambda: nb01._zero_centred() | {"elu"}, "mean output"),

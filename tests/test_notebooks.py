@@ -84,7 +84,22 @@ def test_exercise_cells_match_the_exercise_set(path):
     for qid, cell in cells.items():
         lines = cell.source.strip().splitlines()
         assert CHECK_LINE.match(lines[-1]) and CHECK_LINE.match(lines[-1]).group(1) == qid
-        assert "..." in "\n".join(lines[:-1]), f"{qid}: the starter must use `...`"
+        question = getattr(qset, qid)
+        if isinstance(question, exercises.SliderQuestion):
+            _check_slider_cells(nb, question, cell, lines[-1])
+        else:
+            assert "..." in "\n".join(lines[:-1]), f"{qid}: the starter must use `...`"
+
+
+def _check_slider_cells(nb, question, cell, check_line):
+    """A slider exercise passes the widget made beside it, by the question's own call."""
+    var = re.fullmatch(rf"ex\.{question.qid}\.check\((\w+)\)", check_line)
+    assert var, f"{question.qid}: the check must pass the widget: {check_line!r}"
+    var = var.group(1)
+    before = nb.cells[: nb.cells.index(cell)]
+    made = [c for c in before if f"{var} = {question.widget_call}" in c.source]
+    assert made, f"{question.qid}: no cell makes {var} = {question.widget_call}"
+    assert f"solution(apply={var})" in question.solution_code, question.solution_code
 
 
 def _with_solutions(nb):

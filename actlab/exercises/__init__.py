@@ -24,8 +24,8 @@ always works. With the environment variable ``ACTLAB_STRICT_EXERCISES=1``
 (used by the test that runs every notebook with the solutions filled in) a
 wrong or missing answer raises :class:`ExerciseNotPassed` instead.
 
-A correct check records progress with ``actlab.progress.record(notebook,
-question)`` when that module is available; recording never breaks a check.
+A correct check records progress (``actlab._progress.record(notebook,
+question)``; ``actlab.progress()`` shows it); recording never breaks a check.
 
 Exercise sets live in ``actlab/exercises/nbNN.py``; each defines
 ``EXERCISES: ExerciseSet``.
@@ -41,6 +41,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from actlab.exercises._sliders import same
 
 __all__ = [
     "ExerciseNotPassed",
@@ -160,13 +162,17 @@ def _show(feedback: Feedback) -> None:
 
 
 def _record_progress(notebook: str, qid: str) -> None:
-    """Tell ``actlab.progress`` that a question passed; never let that break a check."""
+    """Tell the learner's progress file that a question passed; never let that break a check.
+
+    The one upward import of the package (README, "How the package is built"):
+    lazy, and guarded so that a missing or failing progress module changes nothing.
+    """
     try:
-        from actlab import progress  # type: ignore[attr-defined]
+        from actlab import _progress
     except ImportError:
         return
     try:
-        progress.record(notebook, qid)
+        _progress.record(notebook, qid)
     except Exception:  # noqa: BLE001 - progress is a convenience, the check must not fail
         return
 
@@ -324,7 +330,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)  # keeps Question's one-line repr
 class SliderQuestion(Question):
     """A question answered by moving the controls of a widget from :mod:`actlab.widgets`.
 
@@ -352,6 +358,8 @@ class SliderQuestion(Question):
             widget is accepted.
         solve: ``solve(widget)`` returns control values that answer the question
             for this widget (computed, e.g. by a search over the slider's values).
+        show: Called with the widget after ``solution(apply=...)`` moved its
+            controls, to show the answer (e.g. train the playground), or None.
     """
 
     widget_class: str
@@ -362,6 +370,7 @@ class SliderQuestion(Question):
     fixed: dict[str, Any] = field(default_factory=dict)
     config: Callable[[Any], str | None] | None = None
     typed: Callable[[Any], dict[str, Any]] | None = None
+    show: Callable[[Any], None] | None = None
     _template: Any = field(default=None, init=False, repr=False, compare=False)
 
     def template(self) -> Any:
@@ -395,7 +404,7 @@ class SliderQuestion(Question):
         problem = self._kind_problem(answer)
         if problem:
             raise Incorrect(problem)
-        if not answer.up_to_date():
+        if not answer.up_to_date([*self.controls, *self.fixed]):
             error = getattr(answer, "last_error", None)
             if error is not None:
                 raise Incorrect(
@@ -408,14 +417,14 @@ class SliderQuestion(Question):
             )
         values = answer.state()
         for name, want in self.fixed.items():
-            if values.get(name) != want:
+            if not same(values.get(name), want):
                 raise Incorrect(
                     f"{self.qid} keeps {name} at {_fmt(want)} and asks you to move "
                     f"{' / '.join(self.controls)}; you changed {name} to {_fmt(values.get(name))}. "
                     f"Set {name} back to {_fmt(want)}."
                 )
         initial = answer.initial_state
-        if all(values.get(c) == initial.get(c) for c in self.controls):
+        if all(same(values.get(c), initial.get(c)) for c in self.controls):
             where = ", ".join(f"{c} = {_fmt(values.get(c))}" for c in self.controls)
             raise NotAttempted(
                 f"The widget is where the notebook put it ({where}). Move "
@@ -439,8 +448,11 @@ class SliderQuestion(Question):
         problem = self._kind_problem(apply)
         if problem is None:
             try:
+                before = apply.state()
                 target = self.solve(apply)
                 apply.apply(**target)
+                if self.show is not None:
+                    self.show(apply)
             except Exception as exc:
                 if _strict():
                     raise
@@ -450,7 +462,8 @@ class SliderQuestion(Question):
             if _strict():
                 raise ExerciseNotPassed(problem)
             return
-        moved = ", ".join(f"{k} = {_fmt(v)}" for k, v in target.items())
+        changed = {k: v for k, v in target.items() if not same(before.get(k), v)}
+        moved = ", ".join(f"{k} = {_fmt(v)}" for k, v in (changed or target).items())
         _show(
             Feedback(
                 "solution",

@@ -1,4 +1,9 @@
-"""Exercises for 01_activation_gallery."""
+"""Exercises for 01_activation_gallery.
+
+q2, q4 and q5 are slider exercises: the learner moves a slider of an explorer
+and passes the explorer; the check recomputes the criterion for the slider's
+value (``explorer.measure``) and says which way to move it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises import ExerciseSet, Incorrect, Question, Setting, SliderQuestion
+from actlab.exercises._sliders import moved
 
 LOGITS = np.array([2.0, 1.0, 0.1])
-_P_LOW, _P_HIGH = 0.40, 0.50
+_P_TOP = 0.5
 
 
 # --- q1: the gallery ---------------------------------------------------------------
@@ -107,36 +113,73 @@ def _all_in_one() -> Any:
     return plotting.plot_activations(catalog.names(), derivatives=False)
 
 
-# --- q2: temperature ---------------------------------------------------------------
-def _top_probability(t: float) -> float:
-    z = LOGITS / t
-    p = np.exp(z - z.max())
-    return float((p / p.sum()).max())
+# --- q2: temperature (slider) -------------------------------------------------------
+TEMPERATURE_CALL = "actlab.widgets.softmax_explorer(logits=(2.0, 1.0, 0.1))"
+
+
+def _softmax_explorer() -> Any:
+    from actlab import widgets
+
+    return widgets.softmax_explorer(logits=tuple(LOGITS))
+
+
+def _temperature_config(explorer: Any) -> str | None:
+    logits = np.asarray(explorer.logits, dtype="float64")
+    if logits.shape != LOGITS.shape or not np.allclose(logits, LOGITS):
+        return (
+            f"This explorer shows the logits {tuple(float(v) for v in explorer.logits)}; q2 is "
+            f"about (2.0, 1.0, 0.1): make it with `{TEMPERATURE_CALL}`."
+        )
+    return None
+
+
+def _typed_temperature(answer: Any) -> dict[str, Any]:
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
+        raise Incorrect(
+            f"Give one number, the temperature T, or the explorer itself. Received: {answer!r}."
+        )
+    t = float(answer)
+    if not np.isfinite(t) or t <= 0:
+        raise Incorrect(f"T must be a positive number (softmax(z / T)). Received: {t}.")
+    return {"temperature": t}
+
+
+def _check_temperature(setting: Setting) -> str:
+    """Top probability < 0.5 at T, and >= 0.5 one slider step lower (recomputed)."""
+    explorer = setting.widget
+    control = explorer.controls["temperature"]
+    t = float(setting.values["temperature"])
+    p = float(explorer.measure(t).max())
+    lower = t / control.base**control.step
+    p_lower = float(explorer.measure(lower).max())
+    if p >= _P_TOP:
+        raise Incorrect(
+            f"At T = {t:.3g} the top class still has p = {p:.3f} >= {_P_TOP}: move the "
+            "temperature slider to the right (raise T) to flatten the distribution."
+        )
+    if p_lower < _P_TOP:
+        raise Incorrect(
+            f"At T = {t:.3g} the top class has p = {p:.3f}, below {_P_TOP}, but it is already "
+            f"below at T = {lower:.3g} (p = {p_lower:.3f}): move the slider to the left, to the "
+            "first position where p drops below 0.5."
+        )
+    return (
+        f"At T = {t:.3g} the top class has p = {p:.3f}; one slider step lower (T = {lower:.3g}) "
+        f"it had p = {p_lower:.3f}. Raising T flattens softmax towards uniform (1/3 each)."
+    )
+
+
+def _solve_temperature(explorer: Any) -> dict[str, Any]:
+    from actlab.exercises._sliders import positions
+
+    for t in positions(explorer.controls["temperature"]):
+        if explorer.measure(t).max() < _P_TOP:
+            return {"temperature": t}
+    raise RuntimeError("no slider position brings the top class below 0.5")  # pragma: no cover
 
 
 def _temperature_reference() -> float:
-    lo, hi = 1.0, 10.0  # p(1) ~ 0.66 > target > p(10) ~ 0.37: bisect for p = 0.45
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _top_probability(mid) > 0.45 else (lo, mid)
-    return round((lo + hi) / 2, 3)
-
-
-def _check_temperature(answer: Any) -> str:
-    try:
-        t = float(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"Give one number, the temperature T. Received: {answer!r}.") from None
-    if not np.isfinite(t) or t <= 0:
-        raise Incorrect(f"T must be a positive number (softmax(z / T)). Received: {t}.")
-    p = _top_probability(t)
-    if p > _P_HIGH:
-        raise Incorrect(f"At T = {t:g} the top class still has p = {p:.3f} > {_P_HIGH}: "
-                        "raise T to flatten the distribution.")
-    if p < _P_LOW:
-        raise Incorrect(f"At T = {t:g} the distribution is too flat (top p = {p:.3f} < "
-                        f"{_P_LOW}; uniform would be 0.333): lower T.")
-    return f"At T = {t:g} the top class has p = {p:.3f}."
+    return float(_solve_temperature(_softmax_explorer())["temperature"])
 
 
 # --- q3: zero-centred ---------------------------------------------------------------
@@ -171,6 +214,151 @@ def _check_zero_centred(answer: Any) -> str:
     return "These have mean output 0 for standard-normal inputs."
 
 
+# --- q4: Leaky ReLU's slope meets ELU's derivative (slider) ---------------------------
+LEAKY_CALL = 'actlab.widgets.activation_explorer(["leaky_relu", "elu"])'
+CROSS_AT, CROSS_TOL = -1.0, 0.05
+_LEFT = np.linspace(-5.0, -0.01, 4000)
+
+
+def _leaky_explorer() -> Any:
+    from actlab import widgets
+
+    return widgets.activation_explorer(["leaky_relu", "elu"])
+
+
+def _other_explorer() -> Any:
+    from actlab import widgets
+
+    return widgets.softmax_explorer(logits=(1.0, 0.0))
+
+
+def _needs(*names: str) -> Any:
+    def config(explorer: Any) -> str | None:
+        missing = [n for n in names if n not in explorer.controls["activations"].value]
+        if missing:
+            return (
+                f"Select {' and '.join(names)} in the explorer's list (ctrl-click to add): "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not shown, "
+                "so the slider you need is disabled."
+            )
+        return None
+
+    return config
+
+
+def _crossing(explorer: Any, slope: float) -> float | None:
+    """Where Leaky ReLU's derivative (``slope``) meets ELU's (alpha = 1) for x < 0, or None."""
+    _, d_leaky = explorer.measure("leaky_relu", _LEFT, negative_slope=slope)
+    _, d_elu = explorer.measure("elu", _LEFT, alpha=1.0)
+    above = d_elu > d_leaky
+    if above.all() or not above.any():
+        return None
+    return float(_LEFT[int(np.argmax(above))])  # first x where ELU's derivative is larger
+
+
+def _check_leaky(setting: Setting) -> str:
+    slope = float(setting.values["negative_slope"])
+    x = _crossing(setting.widget, slope)
+    if x is None:
+        raise Incorrect(
+            f"With negative_slope = {slope:.2f} the two derivative lines do not cross for x < 0 "
+            "(ELU's runs from 0 up to 1): move negative_slope into (0, 1)."
+        )
+    if x < CROSS_AT - CROSS_TOL:
+        raise Incorrect(
+            f"With negative_slope = {slope:.2f} the lines cross at x = {x:.2f}, left of "
+            f"x = {CROSS_AT:g}: move negative_slope to the right (a larger slope)."
+        )
+    if x > CROSS_AT + CROSS_TOL:
+        raise Incorrect(
+            f"With negative_slope = {slope:.2f} the lines cross at x = {x:.2f}, right of "
+            f"x = {CROSS_AT:g}: move negative_slope to the left (a smaller slope)."
+        )
+    return (
+        f"With negative_slope = {slope:.2f} the derivatives meet at x = {x:.2f}: Leaky ReLU's "
+        f"is the constant {slope:.2f}, ELU's is exp(x), and exp(-1) = {np.exp(-1):.3f}. Left of "
+        "that point ELU's gradient is the smaller one; it fades to 0, Leaky ReLU's never does."
+    )
+
+
+def _typed_slope(answer: Any) -> dict[str, Any]:
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
+        raise Incorrect(
+            f"Give the negative_slope as a number, or the explorer itself. Received: {answer!r}."
+        )
+    return {"negative_slope": float(answer)}
+
+
+def _solve_leaky(explorer: Any) -> dict[str, Any]:
+    from actlab.exercises._sliders import positions
+
+    best = min(
+        (abs(x - CROSS_AT), s)
+        for s in positions(explorer.controls["negative_slope"])
+        if (x := _crossing(explorer, s)) is not None
+    )
+    return {"negative_slope": best[1]}
+
+
+def _leaky_reference() -> float:
+    return float(_solve_leaky(_leaky_explorer())["negative_slope"])
+
+
+# --- q5: swish's dip (slider) -----------------------------------------------------------
+SWISH_CALL = 'actlab.widgets.activation_explorer(["silu"])'
+DIP, DIP_TOL = -0.1, 0.01
+_DIP_X = np.linspace(-10.0, 0.0, 4001)
+
+
+def _swish_explorer() -> Any:
+    from actlab import widgets
+
+    return widgets.activation_explorer(["silu"])
+
+
+def _dip(explorer: Any, beta: float) -> float:
+    y, _ = explorer.measure("silu", _DIP_X, beta=beta)
+    return float(y.min())
+
+
+def _check_swish(setting: Setting) -> str:
+    beta = float(setting.values["beta"])
+    dip = _dip(setting.widget, beta)
+    if dip < DIP - DIP_TOL:
+        raise Incorrect(
+            f"With beta = {beta:.2f} swish dips to {dip:.3f}, deeper than {DIP:g}: move beta to "
+            "the right (a larger beta makes the dip shallower)."
+        )
+    if dip > DIP + DIP_TOL:
+        raise Incorrect(
+            f"With beta = {beta:.2f} swish dips only to {dip:.3f}, above {DIP:g}: move beta to "
+            "the left (a smaller beta makes the dip deeper)."
+        )
+    return (
+        f"With beta = {beta:.2f} the lowest value of x * sigmoid(beta x) is {dip:.3f}. The dip "
+        "is -0.278 / beta: as beta grows swish tends to ReLU, as beta -> 0 to x / 2."
+    )
+
+
+def _typed_beta(answer: Any) -> dict[str, Any]:
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
+        raise Incorrect(f"Give beta as a number, or the explorer itself. Received: {answer!r}.")
+    if not float(answer) > 0:
+        raise Incorrect(f"beta must be positive. Received: {answer!r}.")
+    return {"beta": float(answer)}
+
+
+def _solve_swish(explorer: Any) -> dict[str, Any]:
+    from actlab.exercises._sliders import positions
+
+    grid = [b for b in positions(explorer.controls["beta"]) if b > 0]
+    return {"beta": min(grid, key=lambda b: abs(_dip(explorer, b) - DIP))}
+
+
+def _swish_reference() -> float:
+    return float(_solve_swish(_swish_explorer())["beta"])
+
+
 EXERCISES = ExerciseSet("01", "Activation gallery", [
     Question(
         qid="q1",
@@ -189,21 +377,40 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
         wrong_answers=[(_three_only, "has the values of"), (_all_in_one, "one panel each"),
                        (_mislabelled, "is not elu(x)"), (lambda: "figure", "matplotlib Figure")],
     ),
-    Question(
+    SliderQuestion(
         qid="q2",
-        prompt="Find a temperature T at which the top class of logits [2.0, 1.0, 0.1] gets a "
-        "softmax probability between 0.40 and 0.50.",
+        prompt=(
+            "With the softmax explorer of the logits [2.0, 1.0, 0.1], find the temperature at "
+            "which the top class first drops below 50 %: the smallest slider position with "
+            "p < 0.5. Pass the explorer (a typed T works too)."
+        ),
         checker=_check_temperature,
-        hint_text=(
-            "Dividing logits by T > 1 flattens the distribution. Try the softmax_explorer slider."
+        hint_text=[
+            "Dividing logits by T > 1 flattens the distribution: move the slider right and "
+            "watch the first bar.",
+            "Use the arrow keys on the slider for single steps; the title shows max p.",
+        ],
+        solution_text=(
+            "p_top(T) falls as T grows and crosses 0.5 just above T = 2: the answer is the "
+            "first slider position past the crossing, T = 2.09 (at T = 2.00 p is still 0.502)."
         ),
-        solution_text="Any T between about 2.02 and 4.97 works; e.g. bisect on T for p = 0.45.",
-        solution_code="answer_q2 = 2.5",
+        solution_code="ex.q2.solution(apply=explorer_q2)",
         reference=_temperature_reference,
-        wrong_answers=(
-            [(lambda: 1.0, "raise T"), (lambda: 50.0, "too flat"), (lambda: 0, "positive"),
-            (lambda: "hot", "one number")]
-        ),
+        wrong_answers=[
+            (_softmax_explorer, "where the notebook put it"),
+            (moved(_softmax_explorer, temperature=1.5), "raise T"),
+            (moved(_softmax_explorer, temperature=10.0), "to the left"),
+            (lambda: 0, "positive"),
+            (lambda: "hot", "one number"),
+            (lambda: _other_explorer(), "logits"),
+        ],
+        widget_class="SoftmaxExplorer",
+        widget_call=TEMPERATURE_CALL,
+        make_widget=_softmax_explorer,
+        controls=("temperature",),
+        config=_temperature_config,
+        typed=_typed_temperature,
+        solve=_solve_temperature,
     ),
     Question(
         qid="q3",
@@ -223,5 +430,73 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
             (lambda: _zero_centred() | {"elu"}, "mean output"),
             (lambda: "tanh", "set"),
         ],
+    ),
+    SliderQuestion(
+        qid="q4",
+        prompt=(
+            "Leaky ReLU's derivative for x < 0 is its slope; ELU's (alpha = 1) is exp(x). In the "
+            "explorer of leaky_relu and elu, move negative_slope until the two derivative lines "
+            "cross at x = -1 (within 0.05). Pass the explorer."
+        ),
+        checker=_check_leaky,
+        hint_text=[
+            "Watch the right panel, f'(x): Leaky ReLU's derivative is a flat line at the slope "
+            "for x < 0; ELU's rises from 0 towards 1.",
+            "ELU's derivative at x = -1 is exp(-1). Keep alpha at 1.",
+        ],
+        solution_text=(
+            "The lines cross where exp(x) = slope, i.e. at x = ln(slope); x = -1 needs "
+            "slope = exp(-1) = 0.368, so negative_slope 0.37 on the slider."
+        ),
+        solution_code="ex.q4.solution(apply=explorer_q4)",
+        reference=_leaky_reference,
+        wrong_answers=[
+            (_leaky_explorer, "where the notebook put it"),
+            (moved(_leaky_explorer, negative_slope=0.1), "to the right"),
+            (moved(_leaky_explorer, negative_slope=0.6), "to the left"),
+            (moved(_leaky_explorer, alpha=0.55), "keeps alpha at 1"),
+            (lambda: _swish_explorer(), "Select leaky_relu and elu"),
+            (lambda: _other_explorer(), "ActivationExplorer"),
+        ],
+        widget_class="ActivationExplorer",
+        widget_call=LEAKY_CALL,
+        make_widget=_leaky_explorer,
+        controls=("negative_slope",),
+        fixed={"alpha": 1.0},
+        config=_needs("leaky_relu", "elu"),
+        typed=_typed_slope,
+        solve=_solve_leaky,
+    ),
+    SliderQuestion(
+        qid="q5",
+        prompt=(
+            "Swish, x * sigmoid(beta x), dips below 0 for x < 0. In the explorer of silu, move "
+            "beta until the lowest point of the curve is -0.1 (within 0.01). Pass the explorer."
+        ),
+        checker=_check_swish,
+        hint_text=[
+            "Watch the left panel near x = -1: how deep does the curve go below 0?",
+            "Narrow the x range slider to about ±2 to see the dip better.",
+        ],
+        solution_text=(
+            "The minimum of u * sigmoid(u) is -0.278 (at u = -1.28); with u = beta x the dip of "
+            "swish is -0.278 / beta, so beta = 2.78 gives -0.1 (the slider's 2.8)."
+        ),
+        solution_code="ex.q5.solution(apply=explorer_q5)",
+        reference=_swish_reference,
+        wrong_answers=[
+            (_swish_explorer, "where the notebook put it"),
+            (moved(_swish_explorer, beta=1.5), "to the right"),
+            (moved(_swish_explorer, beta=4.5), "to the left"),
+            (lambda: _leaky_explorer(), "Select silu"),
+            (lambda: -1.0, "positive"),
+        ],
+        widget_class="ActivationExplorer",
+        widget_call=SWISH_CALL,
+        make_widget=_swish_explorer,
+        controls=("beta",),
+        config=_needs("silu"),
+        typed=_typed_beta,
+        solve=_solve_swish,
     ),
 ])

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._lab_playground import SLIDER_QUESTIONS
 
 STACK_WIDTHS = (4, 6, 5, 3)
 STACK_SEED = 7
@@ -249,5 +250,6 @@ EXERCISES = ExerciseSet(
                 (lambda: "model", "trained keras model"),
             ],
         ),
+        *SLIDER_QUESTIONS,
     ],
 )

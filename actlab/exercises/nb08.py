@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._lab_dying_relu import SLIDER_QUESTIONS
 
 # --- q1: count dead units yourself ---------------------------------------------------
 
@@ -293,5 +294,6 @@ EXERCISES = ExerciseSet(
                 (lambda: 1e4, "beyond any sensible setting"),
             ],
         ),
+        *SLIDER_QUESTIONS,
     ],
 )

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._lab_gradient_flow import SLIDER_QUESTIONS
 
 CANDIDATES = ("softsign", "hard_sigmoid", "silu", "elu")
 Q1_DEPTH = 10
@@ -219,5 +220,6 @@ EXERCISES = ExerciseSet(
                 (lambda: -1.0, "positive number"),
             ],
         ),
+        *SLIDER_QUESTIONS,
     ],
 )
