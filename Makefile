@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.actlab-installed
 # `make test-oldest`: the unit tests on the floor of every dependency (constraints/oldest.txt).
 OLDEST_VENV  ?= .venv-oldest
-OLDEST_STAMP := $(OLDEST_VENV)/.actlab-installed
+OLDEST_STAMP := $(OLDEST_VENV)/.actlab-oldest-installed
 # JupyterLab setting defaults for this venv's JupyterLab: no news, no update checks
 # (JupyterLab reads every overrides.d/*.json of its app settings folder).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/actlab.json
@@ -99,7 +99,9 @@ test-notebooks: setup
 # The other end of the supported range: a second venv with every dependency at
 # its floor (constraints/oldest.txt), then the unit tests (not nbval; the unit
 # tests still run each notebook once with its solutions filled in). VENV points
-# tests that call make (tests/test_lab.py runs `make lab`) at this venv.
+# tests that call make (tests/test_lab.py runs `make lab`) at this venv, whose
+# setup stamp is touched too, so `make lab` there never re-installs without the
+# constraints.
 $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 	@test -x $(OLDEST_VENV)/bin/python || { $(PYTHON) etc/setup_check.py python && $(PYTHON) -m venv $(OLDEST_VENV); }
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -107,7 +109,7 @@ $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 		$(SETUP_REQS) > $(OLDEST_VENV)/pip-install.log 2>&1 \
 		|| { tail -40 $(OLDEST_VENV)/pip-install.log; echo "test-oldest: pip install failed (full log: $(OLDEST_VENV)/pip-install.log)"; exit 1; }
 	@$(OLDEST_VENV)/bin/python etc/setup_check.py installed
-	@touch $(OLDEST_STAMP)
+	@touch $(OLDEST_STAMP) $(OLDEST_VENV)/.actlab-installed
 
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST_VENV)/bin/python -m pip list --format=freeze 2>/dev/null \

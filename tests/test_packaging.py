@@ -327,6 +327,8 @@ def test_make_test_oldest_uses_the_floor_constraints():
     text = (ROOT / "Makefile").read_text()
     assert re.search(r"^\$\(OLDEST_STAMP\): pyproject.toml constraints/oldest.txt", text, re.M)
     assert "-c constraints/oldest.txt" in text
+    # its own stamp: with VENV=$(OLDEST_VENV), setup and the oldest install stay two rules
+    assert "OLDEST_STAMP := $(OLDEST_VENV)/.actlab-oldest-installed" in text
     assert "VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests" in _target(
         "test-oldest")
 
