@@ -48,9 +48,9 @@ _LAZY_ATTRS: dict[str, str] = {
     "seed": "actlab._seed",
     "doctor": "actlab.diagnostics",
     "progress": "actlab._progress",
-    "find_activations": "actlab.surgery",
+    "find_activations": "actlab.sites",
     "swap_activations": "actlab.surgery",
-    "ActivationSite": "actlab.surgery",
+    "ActivationSite": "actlab.sites",
     "get_activations": "actlab.probes",
     "gradient_norms": "actlab.probes",
     "dead_units": "actlab.probes",
@@ -87,7 +87,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from actlab.deadunits import DeadUnitsTracker
     from actlab.diagnostics import doctor
     from actlab.probes import dead_units, get_activations, gradient_norms
-    from actlab.surgery import ActivationSite, find_activations, swap_activations
+    from actlab.sites import ActivationSite, find_activations
+    from actlab.surgery import swap_activations
 
 
 def __getattr__(name: str) -> Any:

@@ -5,6 +5,9 @@ Every function accepts ``ax=``: pass an Axes to draw into your own figure
 ``ax`` the function makes a new figure and detaches it from pyplot, so a call as
 the last line of a cell shows the plot exactly once, and ``fig = plot_...()``
 shows nothing until you display ``fig``.
+
+The plots of per-layer measurements live in :mod:`actlab.layerplots` and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ import numpy as np
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from actlab._figures import finish, new_axes
+from actlab.layerplots import (
+    plot_dead_units,
+    plot_gradient_norms,
+    plot_layer_histograms,
+    plot_series,
+)
 
 __all__ = [
     "plot_accuracies",
@@ -34,18 +45,6 @@ __all__ = [
 ]
 
 
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
-    if ax is not None:
-        return ax.figure, ax, False
-    fig, new_ax = plt.subplots(figsize=figsize)
-    return fig, new_ax, True
-
-
-def _finish(fig: Figure, owned: bool) -> Figure:
-    if owned:
-        fig.tight_layout()
-        plt.close(fig)  # detach from pyplot: displayed once, as the return value
-    return fig
 
 
 def _axis_lines(ax: Axes) -> None:
@@ -108,7 +107,7 @@ def plot_activations(
         d_ax.set_xlabel("x")
         _axis_lines(d_ax)
         d_ax.legend(fontsize=8)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_curves(
@@ -175,7 +174,7 @@ def plot_curves(
             a.legend(fontsize=8)
             if title:
                 a.set_title(title, fontsize=10)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_weight_paths(
@@ -202,7 +201,7 @@ def plot_weight_paths(
     """
     if not paths:
         raise ValueError("plot_weight_paths needs at least one path. Received: {}.")
-    fig, a, owned = _new_axes(ax, (5, 4.2))
+    fig, a, owned = new_axes(ax, (5, 4.2))
     for label, path in paths.items():
         w = np.asarray(getattr(path, "weights", path), dtype="float64")
         if w.ndim != 2 or w.shape[1] != 2:
@@ -219,7 +218,7 @@ def plot_weight_paths(
     a.set_aspect("equal", adjustable="datalim")
     _axis_lines(a)
     a.legend(fontsize=8)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def _history_dict(h: Any) -> Mapping[str, Sequence[float]]:
@@ -274,7 +273,7 @@ def plot_history(
         a.grid(True, alpha=0.3)
         if any(runs):
             a.legend(fontsize=8)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_decision_boundary(
@@ -305,7 +304,7 @@ def plot_decision_boundary(
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points of shape (n, 2). "
                          f"Received shape {x.shape}.")
-    fig, a, owned = _new_axes(ax, (4.5, 4.2))
+    fig, a, owned = new_axes(ax, (4.5, 4.2))
     pad = 0.25 * (x.max(0) - x.min(0))
     lo, hi = x.min(0) - pad, x.max(0) + pad
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
@@ -325,7 +324,7 @@ def plot_decision_boundary(
     a.set_aspect("equal")
     if title:
         a.set_title(title, fontsize=10)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_points(
@@ -352,12 +351,12 @@ def plot_points(
         raise ValueError(f"plot_points needs 2-D points of shape (n, 2). Received shape {x.shape}.")
     if len(y) != len(x):
         raise ValueError(f"x has {len(x)} points but y has {len(y)} labels.")
-    fig, a, owned = _new_axes(ax, (4.2, 4.2))
+    fig, a, owned = new_axes(ax, (4.2, 4.2))
     a.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", s=8, edgecolors="none")
     a.set_aspect("equal")
     if title:
         a.set_title(title, fontsize=10)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_images(
@@ -402,7 +401,7 @@ def plot_images(
             label = labels[i]
             a.set_title(str(label.item() if hasattr(label, "item") else label))
         a.axis("off")
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_accuracies(
@@ -434,7 +433,7 @@ def plot_accuracies(
     bad = [(k, v) for k, v in zip(labels, values, strict=True) if not 0.0 <= v <= 1.0]
     if bad:
         raise ValueError(f"Accuracies must lie in [0, 1]. Received: {bad[0][0]!r}: {bad[0][1]}.")
-    fig, a, owned = _new_axes(ax, (1.8 * len(labels) + 1, 3.2))
+    fig, a, owned = new_axes(ax, (1.8 * len(labels) + 1, 3.2))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     a.bar(labels, values, color=[colors[i % len(colors)] for i in range(len(labels))])
     for i, v in enumerate(values):
@@ -446,127 +445,7 @@ def plot_accuracies(
     a.set_ylim(0, 1.08)
     if title:
         a.set_title(title, fontsize=10)
-    return _finish(fig, owned)
-
-
-def _series(data: Mapping[str, Any]) -> dict[str, Mapping[str, float]]:
-    """Accept {layer: value} (one series) or {label: {layer: value}} (several)."""
-    if data and all(isinstance(v, Mapping) for v in data.values()):
-        return {str(k): v for k, v in data.items()}
-    return {"": data}
-
-
-def _bar_or_line(
-    data: Mapping[str, Any], *, ax: Axes | None, ylabel: str, log: bool, title: str,
-    ylim: tuple[float, float] | None = None,
-) -> Figure:
-    series = _series(data)
-    if not any(series.values()):
-        raise ValueError(f"Nothing to plot: received {dict(data)!r}.")
-    fig, a, owned = _new_axes(ax, (7, 3.8))
-    for label, values in series.items():
-        layers = list(values)
-        a.plot(range(len(layers)), [float(v) for v in values.values()], marker="o",
-               label=label or None)
-    longest = max(series.values(), key=len)
-    a.set_xticks(range(len(longest)))
-    a.set_xticklabels(list(longest), rotation=45, ha="right", fontsize=8)
-    if log:
-        a.set_yscale("log")
-    if ylim:
-        a.set_ylim(*ylim)
-    a.set_ylabel(ylabel)
-    a.set_title(title, fontsize=10)
-    a.grid(True, alpha=0.3)
-    if any(series):
-        a.legend(fontsize=8)
-    return _finish(fig, owned)
-
-
-def plot_gradient_norms(
-    norms: Mapping[str, Any], *, ax: Axes | None = None, log: bool = True
-) -> Figure:
-    """Plot per-layer gradient norms (from ``actlab.gradient_norms``), input to output.
-
-    Args:
-        norms: ``{layer: norm}`` or ``{label: {layer: norm}}`` for several nets.
-        ax: Axes to draw into.
-        log: Log-scale y axis (vanishing gradients span orders of magnitude).
-
-    Returns:
-        The Figure.
-
-    """
-    return _bar_or_line(norms, ax=ax, ylabel="||dL/dW||", log=log,
-                        title="gradient norm per layer (input -> output)")
-
-
-def plot_dead_units(fractions: Mapping[str, Any], *, ax: Axes | None = None) -> Figure:
-    """Plot the dead-unit fraction per layer (from ``actlab.dead_units``).
-
-    Args:
-        fractions: ``{layer: fraction}`` or ``{label: {layer: fraction}}``.
-        ax: Axes to draw into.
-
-    Returns:
-        The Figure.
-
-    """
-    return _bar_or_line(fractions, ax=ax, ylabel="dead fraction", log=False,
-                        title="dead units per layer", ylim=(-0.03, 1.03))
-
-
-def plot_series(
-    curves: Mapping[str, Sequence[float]],
-    *,
-    x: Sequence[float] | None = None,
-    xlabel: str = "layer",
-    ylabel: str = "",
-    log: bool = True,
-    title: str = "",
-    hline: float | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """Plot one line per labelled curve, e.g. a quantity per layer or per depth.
-
-    Args:
-        curves: ``{label: values}``; all share the x values.
-        x: The x values (default 1, 2, ... as layer numbers).
-        xlabel: The x axis label.
-        ylabel: The y axis label.
-        log: Log-scale y axis.
-        title: The title.
-        hline: Draw a dashed reference line at this y value (e.g. a target of 1).
-        ax: Axes to draw into.
-
-    Returns:
-        The Figure.
-
-    Raises:
-        ValueError: No curves, or a curve whose length differs from ``x``.
-
-    """
-    if not curves:
-        raise ValueError("plot_series received no curves (an empty dict).")
-    fig, a, owned = _new_axes(ax, (6.5, 3.6))
-    for label, values in curves.items():
-        ys = np.asarray(values, dtype=float)
-        xs = np.arange(1, len(ys) + 1) if x is None else np.asarray(x, dtype=float)
-        if len(xs) != len(ys):
-            raise ValueError(
-                f"Curve {label!r} has {len(ys)} values but x has {len(xs)}: give one y per x."
-            )
-        a.plot(xs, ys, marker="o" if len(ys) <= 12 else None, ms=4, label=str(label))
-    if hline is not None:
-        a.axhline(hline, color="k", ls="--", lw=0.8, alpha=0.6)
-    if log:
-        a.set_yscale("log")
-    a.set(xlabel=xlabel, ylabel=ylabel)
-    if title:
-        a.set_title(title, fontsize=10)
-    a.grid(True, alpha=0.3)
-    a.legend(fontsize=8)
-    return _finish(fig, owned)
+    return finish(fig, owned)
 
 
 def plot_prediction_agreement(
@@ -624,45 +503,4 @@ def plot_prediction_agreement(
             a.text(j, i, f"{agreement[i, j]:.1%}", ha="center", va="center", fontsize=8)
     a.set_title("same predicted class", fontsize=10)
     fig.colorbar(image, ax=a)
-    return _finish(fig, owned)
-
-
-def plot_layer_histograms(
-    activations: Mapping[str, np.ndarray],
-    *,
-    bins: int = 50,
-    ax: Axes | Sequence[Axes] | None = None,
-) -> Figure:
-    """Histogram each layer's outputs (from ``actlab.get_activations``).
-
-    The title of each panel gives the layer's sparsity: the share of outputs
-    that are exactly 0.
-
-    Args:
-        activations: ``{layer: array}``.
-        bins: Histogram bins.
-        ax: One Axes (histograms overlaid) or one Axes per layer.
-
-    Returns:
-        The Figure.
-
-    """
-    if not activations:
-        raise ValueError("plot_layer_histograms received no activations (an empty dict).")
-    items = list(activations.items())
-    owned = ax is None
-    if ax is None:
-        n = len(items)
-        fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3), squeeze=False)
-        axes = list(axes[0])
-    elif isinstance(ax, Axes):
-        axes, fig = [ax] * len(items), ax.figure
-    else:
-        axes = list(ax)
-        fig = axes[0].figure
-    for (name, values), a in zip(items, axes, strict=False):
-        v = np.asarray(values).ravel()
-        a.hist(v, bins=bins, alpha=0.7, label=name)
-        a.set_title(f"{name}\n{np.mean(v == 0):.0%} zeros", fontsize=9)
-        a.grid(True, alpha=0.3)
-    return _finish(fig, owned)
+    return finish(fig, owned)

@@ -46,7 +46,7 @@ from keras import layers as klayers
 
 from actlab import _keras
 from actlab._validate import check_int
-from actlab.surgery import (
+from actlab.sites import (
     check_model,
     find_activations,
     hidden_code_layers,

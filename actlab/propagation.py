@@ -15,8 +15,12 @@ reproduce in a notebook:
   curve (the geometric mean of the layer-to-layer ratios).
 * :func:`born_dead_fraction` draws many narrow ReLU networks and counts those
   whose last hidden layer outputs 0 for every input (Lu et al. 2019, "Dying
-  ReLU and initialization"), and :func:`dead_at_a_point_probability` is the
-  exact probability of that at one input, ``1 - (1 - 2**-width)**depth``.
+  ReLU and initialization", prove that this probability tends to 1 with
+  depth). Two bounds of our own (not the paper's) bracket it:
+  :func:`dead_at_a_point_probability`, the exact probability of being dead at
+  one input, ``1 - (1 - 2**-width)**depth``, is an upper bound, and
+  :func:`all_negative_layer_probability`, ``1 - (1 - 2**-(width**2))**(depth - 1)``,
+  a lower bound.
 
 The weights come from Keras's own initialisers (seeded), so "he_normal" here is
 exactly what ``Dense(kernel_initializer="he_normal")`` draws.
@@ -30,6 +34,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "all_negative_layer_probability",
     "born_dead_fraction",
     "dead_at_a_point_probability",
     "forward_moments",
@@ -187,6 +192,35 @@ def dead_at_a_point_probability(depth: int, width: int) -> float:
     return float(1.0 - (1.0 - 2.0**-width) ** depth)
 
 
+def all_negative_layer_probability(depth: int, width: int) -> float:
+    """Probability that some layer after the first has only negative weights (a lower bound).
+
+    Our own bound, not Lu et al.'s. Every layer after the first receives the
+    previous layer's ReLU outputs, which are >= 0. If all ``width * width``
+    weights of such a layer are negative (probability ``2**-(width**2)`` for
+    symmetric continuous weights), its pre-activations are <= 0 for every
+    input, the layer outputs 0 everywhere and the network is born dead (with
+    zero biases). Layers draw their weights independently, so the network of
+    ``depth`` layers is born dead with probability at least
+    ``1 - (1 - 2**-(width**2)) ** (depth - 1)``: a lower bound for
+    :func:`born_dead_fraction`. It is weak except at width 2 (1/16 per layer).
+
+    Args:
+        depth: Hidden layers (>= 1).
+        width: Units per hidden layer (>= 1).
+
+    Returns:
+        The probability (0 for one layer).
+
+    Raises:
+        ValueError: Non-positive depth or width.
+
+    """
+    depth = _positive_int("depth", depth)
+    width = _positive_int("width", width)
+    return float(1.0 - (1.0 - 2.0 ** -(width * width)) ** (depth - 1))
+
+
 def born_dead_fraction(
     depths: Sequence[int],
     *,
@@ -199,12 +233,16 @@ def born_dead_fraction(
     """Fraction of random narrow ReLU networks that are dead for every input, by depth.
 
     Draws ``n_networks`` networks of ``max(depths)`` hidden ReLU layers of
-    ``width`` units, zero biases and He-normal weights (symmetric around 0,
-    as in Lu et al. 2019), runs ``n_inputs`` inputs uniform in
+    ``width`` units, zero biases and He-normal weights (symmetric around 0;
+    Lu et al. 2019's abstract names weights and biases drawn from symmetric
+    distributions, and zero is the degenerate symmetric case), runs ``n_inputs`` inputs uniform in
     ``[-1, 1]^input_dim`` through them, and counts, for each depth ``L``, the
     networks whose layer ``L`` outputs 0 for every input: the network is then
     a constant function, "born dead". A zero layer stays zero, so a network
-    dead at depth ``L`` is dead at every larger depth.
+    dead at depth ``L`` is dead at every larger depth. ``n_inputs`` points
+    stand in for the whole domain: a network dead on the domain is dead on the
+    points, so the fraction can only over-count (by networks alive on a tiny
+    part of the domain that no point hits).
 
     Args:
         depths: The depths to report (each >= 1).

@@ -106,6 +106,24 @@ def test_dead_at_a_point_probability():
         prop.dead_at_a_point_probability(3, 0)
 
 
+def test_all_negative_layer_probability():
+    """1 - (1 - 2^-(N^2))^(L-1): 0 for one layer, 1/16 for two layers of 2 units."""
+    assert prop.all_negative_layer_probability(1, 2) == 0.0
+    assert prop.all_negative_layer_probability(2, 2) == pytest.approx(1 / 16)
+    assert prop.all_negative_layer_probability(2, 1) == pytest.approx(0.5)
+    assert prop.all_negative_layer_probability(10, 3) < prop.dead_at_a_point_probability(10, 3)
+    with pytest.raises(ValueError, match="depth"):
+        prop.all_negative_layer_probability(0, 2)
+
+
+def test_born_dead_fraction_is_above_the_all_negative_layer_bound():
+    """Width 2: the simulated fraction is not below our lower bound (4 standard errors)."""
+    got = prop.born_dead_fraction([2, 10, 30], width=2, n_networks=1000, seed=3)
+    for depth, frac in got.items():
+        p = prop.all_negative_layer_probability(depth, 2)
+        assert frac >= p - 4 * np.sqrt(p * (1 - p) / 1000) - 1e-9
+
+
 def test_dead_at_a_point_matches_simulation_with_one_input():
     """With one input point the born-dead fraction estimates the exact probability."""
     got = prop.born_dead_fraction([2, 5], width=2, n_networks=4000, n_inputs=1, seed=1)
