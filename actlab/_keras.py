@@ -6,7 +6,7 @@ that touches private Keras or TensorFlow attributes. Each function says which
 private name it uses, why no public API does the job, and what an upgrade
 could break. Everything else in the package goes through these functions.
 Each one falls back to a public route where Keras offers one, so that the
-oldest supported Keras (3.5) and the newest behave the same.
+oldest supported Keras (3.14, the floor in constraints/oldest.txt) and the newest behave the same.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Used by the Makefile (standard library only, so it runs before anything is installed)::
 
-    python tools/wheelhouse.py download --dest wheelhouse -- -e ".[dev]"  # make wheelhouse
+    python tools/wheelhouse.py download --dest wheelhouse -- -e ".[cpu,dev]"  # make wheelhouse
     python tools/wheelhouse.py verify wheelhouse                        # make setup, kit present
     python tools/wheelhouse.py install-mnist wheelhouse                 # make setup, kit present
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     get = sub.add_parser("download", help="download the wheels (online)")
     get.add_argument("--dest", type=Path, default=ROOT / "wheelhouse")
     get.add_argument("requirements", nargs="+",
-                     help='what make setup installs, after --: -- -e ".[dev]"')
+                     help='what make setup installs, after --: -- -e ".[cpu,dev]"')
     for name in ("verify", "install-mnist"):
         sub.add_parser(name).add_argument("kit", type=Path)
     args = parser.parse_args(argv)
