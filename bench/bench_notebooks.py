@@ -5,8 +5,8 @@ from this interpreter (like ``nbval --nbval-current-env``), working directory
 ``notebooks/``, 600 s per cell. The figure is the wall time from starting the
 kernel to the last cell's reply. Notebooks take up to a minute, so by default
 each is run once; ``--repeat N`` (or ``ACTLAB_BENCH_REPEAT=N``) runs each N
-times and reports the median. Targets (DESIGN.md section 6): <= 60 s per
-notebook and <= 8 min for the whole course on 2 CPU cores.
+times and reports the median. Targets (DESIGN.md section 6): <= 45 s per
+notebook and <= 5 min for the whole course on 2 CPU cores.
 
 Run alone: ``.venv/bin/python bench/bench_notebooks.py [--repeat N] [NOTEBOOK ...]``.
 """
@@ -27,8 +27,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-PER_NOTEBOOK_S = 60.0
-TOTAL_S = 8 * 60.0
+PER_NOTEBOOK_S = 45.0
+TOTAL_S = 5 * 60.0
 CELL_TIMEOUT_S = 600
 # The kernel runs this interpreter (as nbval's --nbval-current-env does), not
 # whatever "python3" kernelspec a user folder may hold.
@@ -130,7 +130,7 @@ def execute(path: Path) -> NotebookRun:
 
 
 def notebook_row(name: str, runs: Sequence[NotebookRun], *, cores: int | None) -> dict[str, Any]:
-    """The row for one notebook: median of its runs against the 60 s target."""
+    """The row for one notebook: median of its runs against the 45 s target."""
     failed = [r for r in runs if r.error]
     if failed:
         return {
@@ -166,7 +166,7 @@ def notebook_row(name: str, runs: Sequence[NotebookRun], *, cores: int | None) -
 
 
 def total_row(rows: Sequence[dict[str, Any]], expected: int) -> dict[str, Any]:
-    """The whole course: the sum of the notebook medians against 8 min."""
+    """The whole course: the sum of the notebook medians against 5 min."""
     done = [r for r in rows if r["value"] == r["value"]]  # NaN marks a failed notebook
     total = sum(r["value"] for r in done)
     failed = expected - len(done)
@@ -177,7 +177,7 @@ def total_row(rows: Sequence[dict[str, Any]], expected: int) -> dict[str, Any]:
         "name": "notebooks: whole course",
         "value": total,
         "unit": "s",
-        "target": f"<= {TOTAL_S:.0f} s (8 min)",
+        "target": f"<= {TOTAL_S:.0f} s (5 min)",
         "ok": total <= TOTAL_S and not failed,
         "detail": detail,
     }
@@ -198,7 +198,7 @@ def run(repeat: int | None = None, notebooks: Sequence[Path] | None = None) -> l
                 "name": "notebooks: whole course",
                 "value": 0.0,
                 "unit": "s",
-                "target": f"<= {TOTAL_S:.0f} s (8 min)",
+                "target": f"<= {TOTAL_S:.0f} s (5 min)",
                 "ok": None,
                 "detail": f"no notebooks found in {NOTEBOOKS}",
             }

@@ -411,12 +411,12 @@ def test_notebook_row_median_slowest_cell_and_core_note():
     nbs = _load("bench_notebooks")
     runs = [
         nbs.NotebookRun(seconds=s, kernel_start_s=0.5, slowest_cell=(3, s / 2))
-        for s in (40.0, 70.0, 50.0)
+        for s in (30.0, 70.0, 40.0)
     ]
     row = nbs.notebook_row("07_x", runs, cores=4)
-    assert row["name"] == "notebook 07_x" and row["value"] == 50.0 and row["ok"] is True
-    assert "median of 3 runs (40.0, 70.0, 50.0 s)" in row["detail"]
-    assert "slowest cell #3 25.0 s" in row["detail"]
+    assert row["name"] == "notebook 07_x" and row["value"] == 40.0 and row["ok"] is True
+    assert "median of 3 runs (30.0, 70.0, 40.0 s)" in row["detail"]
+    assert "slowest cell #3 20.0 s" in row["detail"]
     assert "target is for 2 cores, measured on 4" in row["detail"]
     single = nbs.notebook_row("07_x", runs[1:2], cores=2)
     assert single["ok"] is False and "1 run" in single["detail"] and "cores" not in single["detail"]
