@@ -261,7 +261,8 @@ class DyingReluLab(Explorer):
         dead = np.mean(list(r["after"].values()))
         dead_before = np.mean(list(r["before"].values()))
         note = (
-            " A ReLU unit that never fires gets no gradient: it is dead for good."
+            " A ReLU unit that never fires gets no gradient for its own weights: only a"
+            " change in the layers before it (or Adam's momentum) can bring it back."
             if activation == "relu"
             else f" {activation} still has a gradient for x < 0, so such units can recover."
         )

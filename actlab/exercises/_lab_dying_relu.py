@@ -245,7 +245,7 @@ SLIDER_QUESTIONS = [
         ],
         solution_text=(
             "The dead fraction grows with the learning rate: small Adam steps leave most units "
-            "alive, large ones push many of them below zero for good. The solution searches the "
+            "alive, large ones push many of them below zero. The solution searches the "
             "slider's positions from the left for the first one past 50 %."
         ),
         solution_code="ex.q3.solution(apply=lab_q3)",
