@@ -200,7 +200,8 @@ EXERCISES = ExerciseSet(
             solution_text=(
                 "0.8 for the 512 -> 128 layers and 0.2 for the 128 -> 512 layers; over two "
                 "layers the variance is multiplied by 0.16, so the per-layer average is "
-                "sqrt(0.16) = 0.4. Glorot keeps the variance only when fan-in equals fan-out."
+                "sqrt(0.16) = 0.4. With ReLU, Glorot halves the variance (0.5) even when "
+                "fan-in equals fan-out; unequal widths make it worse."
             ),
             solution_code=(
                 "widths = [512 if i % 2 == 0 else 128 for i in range(20)]\n"
