@@ -1,5 +1,6 @@
 """Every question of every exercise set: its reference passes, typical mistakes fail."""
 
+import numpy as np
 import pytest
 
 from actlab import exercises
@@ -379,3 +380,36 @@ def test_dying_relu_measure_recomputes_the_bars_and_leaves_the_display_alone():
     assert all(np.array_equal(a, b) for a, b in zip(shown, lab.model.get_weights(), strict=True))
     before_only = lab.measure("relu", 0.5, -3.0, trained=False)
     assert set(before_only) == {"before"} and ("relu", 0.5, -3.0) not in lab._cache
+
+
+@pytest.mark.parametrize(
+    ("nb", "qid", "convert"),
+    [
+        ("02", "q3", float),
+        ("02", "q4", np.float32),
+        ("09", "q3", np.float32),
+        ("09", "q3", np.float64),
+    ],
+)
+def test_a_whole_number_typed_as_a_float_is_a_typed_width_or_depth(nb, qid, convert, capsys):
+    """A width or depth typed as 4.0 (Python or NumPy float) counts like 4; 4.5 does not."""
+    q = _question(nb, qid)
+    assert q.check(convert(q.reference())) is True
+    assert f"{qid}: correct!" in capsys.readouterr().out
+    assert q.check(convert(q.reference()) + convert(0.5)) is False
+    assert "whole number" in capsys.readouterr().out
+
+
+def test_notebook_09_names_the_question_whose_recipe_is_mnist():
+    """The lab section says which exercise uses the MNIST recipe; that question's code does."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parents[1] / "notebooks" / "09_gradient_flow.ipynb"
+    text = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "markdown")
+    named = re.findall(r"MNIST recipe of (q\d)", text)
+    assert named, "the lab section no longer names the MNIST question"
+    for qid in named:
+        assert "deep_mlp((28, 28)" in _question("09", qid).solution_code, qid

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from actlab.exercises import Incorrect, Setting, SliderQuestion
-from actlab.exercises._sliders import moved, positions
+from actlab.exercises._sliders import moved, positions, whole
 
 LAB_CALL = "actlab.widgets.gradient_flow_lab()"
 RELU_CALL = 'actlab.widgets.gradient_flow_lab(activation="relu", depth=20)'
@@ -61,17 +59,15 @@ def _ratio(lab: Any, depth: int) -> float:
 
 
 def _typed_depth(answer: Any) -> dict[str, Any]:
-    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
-        if isinstance(answer, float) and answer.is_integer():
-            answer = int(answer)
-        else:
-            raise Incorrect(
-                f"Give the depth as a whole number of hidden layers, or the lab itself. "
-                f"Received: {answer!r}."
-            )
-    if not 2 <= int(answer) <= 30:
+    depth = whole(answer)
+    if depth is None:
+        raise Incorrect(
+            f"Give the depth as a whole number of hidden layers, or the lab itself. "
+            f"Received: {answer!r}."
+        )
+    if not 2 <= depth <= 30:
         raise Incorrect(f"The lab's depth goes from 2 to 30 hidden layers. Received: {answer!r}.")
-    return {"depth": int(answer)}
+    return {"depth": depth}
 
 
 def _check_depth(setting: Setting) -> str:

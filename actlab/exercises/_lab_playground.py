@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from actlab.exercises import Incorrect, Setting, SliderQuestion
-from actlab.exercises._sliders import cached, moved
+from actlab.exercises._sliders import cached, moved, whole
 
 STEPS = 300
 TARGET = 0.95
@@ -59,14 +57,15 @@ def _accuracy_of(items: tuple[tuple[str, Any], ...]) -> float:
 
 
 def _typed_width(answer: Any) -> dict[str, Any]:
-    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+    width = whole(answer)
+    if width is None:
         raise Incorrect(
             f"Give the width as a whole number of units, or the playground itself. "
             f"Received: {answer!r}."
         )
-    if not 1 <= int(answer) <= 16:
+    if not 1 <= width <= 16:
         raise Incorrect(f"The playground's width goes from 1 to 16 units. Received: {answer!r}.")
-    return {"width": int(answer)}
+    return {"width": width}
 
 
 def _shown(setting: Setting) -> str:
