@@ -101,15 +101,19 @@ class DyingReluLab(Explorer):
         positions = np.arange(depth)
         labels = [f"hidden_{i + 1}" for i in range(depth)]
         self.bars_before = list(
-            ax.bar(positions - 0.2, np.zeros(depth), 0.4, color="0.75", label="at initialisation")
+            ax.bar(
+                positions - 0.2, np.zeros(depth), 0.4, color="0.75", label="dead at initialisation"
+            )
         )
         self.bars_after = list(
-            ax.bar(positions + 0.2, np.zeros(depth), 0.4, color="C3", label="after training")
+            ax.bar(
+                positions + 0.2, np.zeros(depth), 0.4, color="C3", label="dead after training"
+            )
         )
-        # actlab.dead_units: output <= 0 for every training point ("never fires")
+        # dead: the activation's derivative is 0 at every training point (no_gradient_fractions)
         ax.set_xticks(positions, labels)
         ax.set_ylim(0, 1.05)
-        ax.set_ylabel("fraction never > 0")
+        ax.set_ylabel("fraction dead\n(no gradient at any point)", fontsize=9)
         ax.grid(True, axis="y", alpha=0.3)
         legend = ax.legend(fontsize=8, loc="upper left")
         ax.set_title(" ", fontsize=10)
@@ -160,23 +164,68 @@ class DyingReluLab(Explorer):
         self, activation: str, lr: float, bias: float, on_chunk: Any = None
     ) -> dict[str, Any]:
         """Train one setting from its seeded start; the trainer's model keeps the result."""
-        from actlab.probes import dead_units
-
         trainer = self._trainer(activation)
-        trainer.reset(self.initial_weights(activation, bias))
+        start = self.initial_weights(activation, bias)
+        trainer.reset(start)
         trainer.set_learning_rate(lr)
-        before = dead_units(trainer.model, self.x)
+        before = self.no_gradient_fractions(start, activation)
         loss = trainer.train(self.x, self.y, self.steps, chunks=5, on_chunk=on_chunk)
         weights = trainer.model.get_weights()
         diverged = not (math.isfinite(loss) and all(np.isfinite(w).all() for w in weights))
         return {
             "before": before,
-            "after": dead_units(trainer.model, self.x),
+            "after": self.no_gradient_fractions(weights, activation),
             "loss": loss,
             "accuracy": math.nan if diverged else trainer.accuracy(self.x, self.y),
             "diverged": diverged,
             "weights": weights,
         }
+
+    def no_gradient_fractions(
+        self, weights: list[np.ndarray], activation: str
+    ) -> dict[str, float]:
+        """Per hidden layer, the fraction of units that are dead: no gradient from any point.
+
+        A hidden unit is dead when its activation's derivative is exactly 0 at
+        every training point (``self.x``): no example sends it a gradient, so
+        its own weights never change. Computed in NumPy (float32, as Keras) with
+        the catalogue's derivative (:func:`actlab.catalog.numpy_pair`). For ReLU
+        this is ``w·x + b <= 0`` for every point, the same count as
+        :func:`actlab.dead_units`; leaky_relu, elu, gelu, silu and tanh keep a
+        gradient for negative inputs, so their units are dead only where the
+        derivative underflows to 0.
+
+        Args:
+            weights: ``[kernel_1, bias_1, ..., kernel_out, bias_out]`` of the
+                lab's network (as ``model.get_weights()``).
+            activation: The hidden layers' activation, one of :data:`DYING_ACTIVATIONS`.
+
+        Returns:
+            ``{"hidden_1": fraction, ..., "hidden_<depth>": fraction}``, first layer first.
+        """
+        from actlab.catalog import numpy_pair
+
+        if activation not in DYING_ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {', '.join(map(repr, DYING_ACTIVATIONS))}. "
+                f"Received: activation={activation!r}."
+            )
+        if len(weights) != 2 * self.depth + 2:
+            raise ValueError(
+                f"weights must be the lab's {2 * self.depth + 2} arrays (kernel and bias of "
+                f"{self.depth} hidden layers and the output). Received: {len(weights)} arrays."
+            )
+        f, df = numpy_pair(activation)
+        h = np.asarray(self.x, dtype=np.float32)
+        fractions: dict[str, float] = {}
+        for i in range(self.depth):
+            kernel = np.asarray(weights[2 * i], dtype=np.float32)
+            bias = np.asarray(weights[2 * i + 1], dtype=np.float32)
+            z = h @ kernel + bias
+            dead = ~np.any(np.asarray(df(z)) != 0, axis=0)
+            fractions[f"hidden_{i + 1}"] = float(np.mean(dead))
+            h = np.asarray(f(z), dtype=np.float32)
+        return fractions
 
     def measure(
         self, activation: str, learning_rate: float, bias_init: float, *, trained: bool = True
@@ -186,8 +235,8 @@ class DyingReluLab(Explorer):
         Exercise checks use this. A setting the lab has not trained yet is
         trained now (and cached, so moving the slider there later is instant);
         the displayed plot and ``model`` are left alone. ``before`` and
-        ``after`` are ``actlab.dead_units`` of the network at initialisation
-        and of the trained weights, computed afresh, not read from the bars.
+        ``after`` are :meth:`no_gradient_fractions` of the initial and of the
+        trained weights, computed afresh, not read from the bars.
 
         Args:
             activation: One of :data:`DYING_ACTIVATIONS`.
@@ -199,29 +248,24 @@ class DyingReluLab(Explorer):
             A dict with ``before``, ``after``, ``loss``, ``accuracy``, ``diverged``
             and ``weights`` (only ``before`` when ``trained`` is False).
         """
-        from actlab.probes import dead_units
-
         if activation not in DYING_ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {', '.join(map(repr, DYING_ACTIVATIONS))}. "
                 f"Received: activation={activation!r}."
             )
         key = (activation, _key(learning_rate), _key(bias_init))
-        model = self._trainer(activation).model
-        shown = model.get_weights()
-        try:
-            if not trained:
-                model.set_weights(self.initial_weights(activation, key[2]))
-                return {"before": dead_units(model, self.x)}
-            if key not in self._cache:
+        before = self.no_gradient_fractions(self.initial_weights(activation, key[2]), activation)
+        if not trained:
+            return {"before": before}
+        if key not in self._cache:
+            shown = self._trainer(activation).model.get_weights()
+            try:
                 self._cache[key] = self._train(*key)
-            result = dict(self._cache[key])
-            model.set_weights(self.initial_weights(activation, key[2]))
-            result["before"] = dead_units(model, self.x)
-            model.set_weights(result["weights"])
-            result["after"] = dead_units(model, self.x)
-        finally:
-            model.set_weights(shown)
+            finally:
+                self._trainer(activation).model.set_weights(shown)
+        result = dict(self._cache[key])
+        result["before"] = before
+        result["after"] = self.no_gradient_fractions(result["weights"], activation)
         return result
 
     def _update(self) -> None:
@@ -261,14 +305,16 @@ class DyingReluLab(Explorer):
         dead = np.mean(list(r["after"].values()))
         dead_before = np.mean(list(r["before"].values()))
         note = (
-            " A ReLU unit that never fires gets no gradient for its own weights: only a"
-            " change in the layers before it (or Adam's momentum) can bring it back."
+            " A ReLU unit whose input is below 0 for every point gets no gradient for its own"
+            " weights: only a change in the layers before it (or Adam's momentum) can bring it"
+            " back."
             if activation == "relu"
-            else f" {activation} still has a gradient for x < 0, so such units can recover."
+            else f" {activation} still has a gradient for x < 0: a unit pushed below zero keeps"
+            " learning and can come back."
         )
         self.status.value = (
-            f"{how}; mean fraction of units that never fire: <b>{dead_before:.0%}</b> at "
-            f"initialisation, <b>{dead:.0%}</b> after training.{note}"
+            f"{how}; mean fraction of units with no gradient at any training point (dead): "
+            f"<b>{dead_before:.0%}</b> at initialisation, <b>{dead:.0%}</b> after training.{note}"
         )
         self.render()
 

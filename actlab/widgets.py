@@ -290,10 +290,12 @@ def dying_relu_lab(
     A ``depth`` x ``width`` MLP (He-uniform kernels, hidden biases set to
     ``bias init``) is trained for ``steps`` full-batch Adam steps (notebook 08's
     optimiser) on the moons data set; the bars show, per hidden layer, the fraction of dead units
-    (``actlab.dead_units``: output <= 0 for every training point) at
-    initialisation and after training. A large learning rate or a negative
-    bias kills ReLU units; leaky_relu/elu/gelu/silu still have a gradient
-    where their output is <= 0, so their units can recover.
+    (no gradient at any training point: the activation's derivative is 0 for
+    every point, :meth:`DyingReluLab.no_gradient_fractions`) at
+    initialisation and after training. For ReLU that is ``actlab.dead_units``
+    (output <= 0 for every point). A large learning rate or a negative
+    bias kills ReLU units; leaky_relu/elu/gelu/silu/tanh still have a gradient
+    where their input is negative, so their units keep learning and can recover.
     Sliders update when released; every setting is trained once and cached, so
     going back to a setting is instant.
 

@@ -382,6 +382,41 @@ def test_dying_relu_measure_recomputes_the_bars_and_leaves_the_display_alone():
     assert set(before_only) == {"before"} and ("relu", 0.5, -3.0) not in lab._cache
 
 
+def test_dying_relu_q4_accepts_leaky_relu_at_the_q3_rate_with_bias_0(capsys):
+    """Leaky ReLU keeps a gradient for x < 0: at lr 0.1, bias 0 its units are not dead."""
+    from actlab.exercises._lab_dying_relu import make_lab
+
+    q = _question("08", "q4")
+    lab = make_lab().apply(learning_rate=0.1, activation="leaky_relu", bias_init=0.0)
+    assert max(lab.result["after"].values()) == 0.0  # its derivative is never 0
+    assert q.check(lab) is True
+    assert "q4: correct!" in capsys.readouterr().out
+    assert q.check(lab.apply(activation="relu", bias_init=0.5)) is False  # ReLU + bias: no
+    assert "bias init alone does not save ReLU" in capsys.readouterr().out
+
+
+def test_dying_relu_lab_dead_fraction_of_relu_is_dead_units():
+    """For ReLU, 'no gradient at any training point' is actlab.dead_units on the same weights."""
+    import actlab
+    from actlab import widgets
+
+    lab = widgets.dying_relu_lab(depth=4, width=16, steps=40)
+    checked = 0
+    for lr, bias in [(0.01, 0.0), (1.0, 0.0), (0.1, -0.5), (0.01, -2.0)]:
+        result = lab.measure("relu", lr, bias)
+        for weights, key in [(lab.initial_weights("relu", bias), "before"),
+                             (result["weights"], "after")]:
+            lab.model.set_weights(weights)
+            assert lab.no_gradient_fractions(weights, "relu") == result[key]
+            assert result[key] == actlab.dead_units(lab.model, lab.x)
+            checked += any(result[key].values())
+    assert checked >= 2, "the settings must include some dead ReLU units"
+    with pytest.raises(ValueError, match="activation must be one of"):
+        lab.no_gradient_fractions(result["weights"], "sigmoid")
+    with pytest.raises(ValueError, match="weights must be the lab's 10 arrays"):
+        lab.no_gradient_fractions(result["weights"][:-2], "relu")
+
+
 @pytest.mark.parametrize(
     ("nb", "qid", "convert"),
     [

@@ -2,10 +2,13 @@
 
 The questions are asked about the lab itself (a 6 x 32 MLP trained for 150
 full-batch Adam steps on the two-moons data), because the lab must stay small
-to answer a slider move in a fraction of a second; the notebook says so. Each
-check recomputes the dead fractions with ``actlab.dead_units`` from the
-network the lab trained for the setting (``lab.measure``), training the
-neighbouring slider position when the learner has not visited it.
+to answer a slider move in a fraction of a second; the notebook says so. A
+hidden unit is dead when it gets no gradient from any training point (its
+activation's derivative is 0 at every point; for ReLU: ``actlab.dead_units``,
+output <= 0 everywhere). Each check recomputes the dead fractions
+(``lab.measure``, i.e. ``DyingReluLab.no_gradient_fractions``) from the network
+the lab trained for the setting, training the neighbouring slider position when
+the learner has not visited it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from actlab.exercises._sliders import moved, neighbour, positions
 LAB_CALL = "actlab.widgets.dying_relu_lab()"
 RECIPE = {"depth": 6, "width": 32, "steps": 150, "seed": 0}  # dying_relu_lab's defaults
 HALF, FEW = 0.5, 0.05
-MITIGATIONS = ("tanh", "elu", "silu", "gelu", "leaky_relu")  # the order q4's solution tries
+MITIGATIONS = ("leaky_relu", "elu", "silu", "gelu", "tanh")  # the order q4's solution tries
 
 
 def make_lab() -> Any:
@@ -95,8 +98,8 @@ def _check_rate(setting: Setting) -> str:
             )
     before = "" if lower is None else f"; one slider step lower ({lower:.3g}) {dead_lower:.0%}"
     return (
-        f"At learning rate {lr:.3g}, {dead:.0%} of the hidden ReLU units never fire after "
-        f"training{before}. Large Adam "
+        f"At learning rate {lr:.3g}, {dead:.0%} of the hidden ReLU units are dead (never fire, "
+        f"so no gradient) after training{before}. Large Adam "
         "steps push a unit's weights and bias until w·x + b < 0 for every point: it outputs 0, "
         "gets no gradient, and stays dead."
     )
@@ -138,19 +141,23 @@ def _check_mitigation(setting: Setting) -> str:
             "another activation or bias init."
         )
     if dead >= FEW:
-        advice = (
-            "A bias init alone does not save ReLU from this learning rate: change the activation."
-            if activation == "relu"
-            else "Try another activation, or move the bias init."
-        )
+        if activation == "relu":
+            raise Incorrect(
+                f"With relu and bias init {bias:g}, {dead:.1%} of the units are dead after "
+                f"training (need < {FEW:.0%}). A bias init alone does not save ReLU from this "
+                "learning rate: change the activation."
+            )
         raise Incorrect(
-            f"With {activation} and bias init {bias:g}, {dead:.1%} of the units never fire after "
-            f"training (need < {FEW:.0%}). {advice}"
+            f"With {activation} and bias init {bias:g}, {dead:.1%} of the units are dead after "
+            f"training (need < {FEW:.0%}): this learning rate pushed them so far that "
+            f"{activation}'s derivative is 0 (in float32) at every training point, so they get "
+            "no gradient. Try another activation, or move the bias init."
         )
     return (
         f"At learning rate {lr:.3g}: ReLU (bias 0) ends with {relu_dead:.0%} dead units, "
         f"{activation} with bias init {bias:g} with {dead:.1%}. An activation with a gradient "
-        "for x < 0 lets a unit that was pushed below zero come back."
+        "for x < 0 keeps sending gradient to a unit that was pushed below zero, so it keeps "
+        "learning and can come back."
     )
 
 
@@ -178,6 +185,11 @@ def _lowered_rate() -> Any:
     lr = _solve_rate(lab)["learning_rate"]
     lower = neighbour(lab.controls["learning_rate"], lr, -2)
     return lab.apply(learning_rate=lower, activation="tanh")
+
+
+def _gelu_at_rate() -> Any:
+    lab = make_lab()
+    return lab.apply(learning_rate=_solve_rate(lab)["learning_rate"], activation="gelu")
 
 
 def _relu_with_bias() -> Any:
@@ -272,7 +284,7 @@ SLIDER_QUESTIONS = [
         prompt=(
             "Keep the learning rate of q3 (more than half of the ReLU units die there) and "
             "change the activation or the bias init so that fewer than 5 % of the hidden units "
-            "never fire after training. Pass the lab."
+            "are dead after training (no gradient at any training point). Pass the lab."
         ),
         checker=_check_mitigation,
         hint_text=[
@@ -282,9 +294,9 @@ SLIDER_QUESTIONS = [
         solution_text=(
             "An activation with a non-zero gradient for x < 0 lets units that were pushed "
             "below zero recover; a bias init alone does not stop ReLU units from dying at this "
-            "learning rate. The solution tries the other activations and the bias inits nearest "
-            "0, at the learning rate of q3, until fewer than 5 % of the units never fire; the "
-            "check prints the numbers."
+            "learning rate. The solution tries the other activations (leaky_relu first) and the "
+            "bias inits nearest 0, at the learning rate of q3, until fewer than 5 % of the units "
+            "get no gradient at any training point; the check prints the numbers."
         ),
         solution_code="ex.q4.solution(apply=lab_q3)",
         reference=_mitigation_reference,
@@ -292,6 +304,7 @@ SLIDER_QUESTIONS = [
             (make_lab, "where the notebook put it"),
             (_lowered_rate, "lowering the rate is not the fix"),
             (_relu_with_bias, "bias init alone does not save ReLU"),
+            (_gelu_at_rate, "derivative is 0"),
             (lambda: 0.01, "Pass the widget itself"),
         ],
         widget_class="DyingReluLab",
