@@ -21,6 +21,15 @@ reproduce in a notebook:
   one input, ``1 - (1 - 2**-width)**depth``, is an upper bound, and
   :func:`all_negative_layer_probability`, ``1 - (1 - 2**-(width**2))**(depth - 1)``,
   a lower bound.
+* :func:`never_fires` decides exactly whether a unit of the second layer
+  outputs 0 for every input of a one-hidden-layer ReLU network, and
+  :func:`unactivated_fraction` measures how often that happens for weights and
+  biases drawn from a symmetric distribution. Brownlowe et al. (2024),
+  "Stably unactivated neurons in ReLU neural networks" (arXiv:2412.06829),
+  prove the probability exactly for two cases
+  (:func:`stably_unactivated_probability`): ``2**-(width + 1)`` when the first
+  layer has ``width <= input_dim`` units and ``(2**n0 + 1) / 4**(n0 + 1)``
+  when it has ``n0 + 1``.
 
 The weights come from Keras's own initialisers (seeded), so "he_normal" here is
 exactly what ``Dense(kernel_initializer="he_normal")`` draws.
@@ -38,7 +47,10 @@ __all__ = [
     "born_dead_fraction",
     "dead_at_a_point_probability",
     "forward_moments",
+    "never_fires",
     "per_layer_factor",
+    "stably_unactivated_probability",
+    "unactivated_fraction",
 ]
 
 
@@ -276,3 +288,159 @@ def born_dead_fraction(
         h = np.maximum(h @ w, 0.0)
         dead_by_depth[layer] = float(np.mean(~np.any(h > 0, axis=(1, 2))))
     return {d: dead_by_depth[d] for d in depths}
+
+
+def stably_unactivated_probability(input_dim: int, width: int) -> float:
+    """Brownlowe et al.'s (2024) probability that a second-layer ReLU unit never fires.
+
+    Brownlowe, Cornwell, Montes, Quijano, Stulman and Zhang, "Stably
+    unactivated neurons in ReLU neural networks" (arXiv:2412.06829), draw the
+    weights and biases of a network from symmetric probability distributions
+    and prove, for a unit of the second hidden layer, that the probability it
+    is stably unactivated (its output is 0 for every input, and stays so under
+    small changes of the parameters) is exactly ``1 / 2**(width + 1)`` when the
+    first hidden layer has ``width <= input_dim`` units, and
+    ``(2**input_dim + 1) / 4**(input_dim + 1)`` when it has
+    ``input_dim + 1``. For wider first layers they state only a conjecture.
+
+    Args:
+        input_dim: Input features ``n0`` (>= 1).
+        width: Units ``n1`` of the first hidden layer (>= 1 and <= ``input_dim + 1``).
+
+    Returns:
+        The probability.
+
+    Raises:
+        ValueError: Non-positive arguments, or ``width > input_dim + 1`` (no
+            proven value; measure it with :func:`unactivated_fraction`).
+
+    """
+    n0 = _positive_int("input_dim", input_dim)
+    n1 = _positive_int("width", width)
+    if n1 <= n0:
+        return 2.0 ** -(n1 + 1)
+    if n1 == n0 + 1:
+        return (2.0**n0 + 1.0) / 4.0 ** (n0 + 1)
+    raise ValueError(
+        f"Brownlowe et al. prove the probability only for width <= input_dim + 1; "
+        f"for wider first layers it is a conjecture. Received: input_dim={n0}, width={n1}. "
+        "Measure it with unactivated_fraction(input_dim, width) instead."
+    )
+
+
+def never_fires(
+    kernel: Any, bias: Any, unit_weights: Any, unit_bias: Any, *, tol: float = 1e-9
+) -> np.ndarray:
+    """Decide exactly whether a second-layer unit's pre-activation is <= 0 for every input.
+
+    The network is ``x -> relu(x @ kernel + bias) -> h @ unit_weights + unit_bias``
+    on all of ``R**input_dim`` (the layout of ``keras.layers.Dense``'s
+    weights). That function of ``x`` is linear on each piece cut out by the
+    first layer's hyperplanes, so its maximum is at a corner of those pieces
+    (where ``input_dim`` hyperplanes meet) unless it grows without bound along
+    one of the pieces' edges to infinity (directions where ``input_dim - 1``
+    hyperplanes meet). The check evaluates both: every corner, and the slope
+    along every such direction. No sampling is involved. A first layer with
+    fewer units than inputs reaches every pre-activation vector, so the check
+    then uses an identity first layer, which has the same reach.
+
+    Leading axes are a batch of networks: ``kernel`` ``(..., n0, n1)``,
+    ``bias`` and ``unit_weights`` ``(..., n1)``, ``unit_bias`` ``(...)``.
+
+    Args:
+        kernel: First layer's kernel, ``(..., input_dim, width)``.
+        bias: First layer's bias, ``(..., width)``.
+        unit_weights: The second-layer unit's weights, ``(..., width)``.
+        unit_bias: The unit's bias, ``(...)``.
+        tol: A corner value or slope above ``tol`` counts as firing.
+
+    Returns:
+        Boolean array ``(...)``: True where the unit never fires.
+
+    Raises:
+        ValueError: Shapes that do not fit together, or a first layer whose
+            hyperplanes are degenerate (parallel or through one line), for
+            which the corners are not defined; random draws never are.
+
+    """
+    from itertools import combinations
+
+    a = np.swapaxes(np.asarray(kernel, dtype="float64"), -1, -2)  # (..., n1, n0)
+    c = np.asarray(bias, dtype="float64")
+    w = np.asarray(unit_weights, dtype="float64")
+    b = np.asarray(unit_bias, dtype="float64")
+    if a.ndim < 2 or c.shape != a.shape[:-1] or w.shape != c.shape or b.shape != c.shape[:-1]:
+        raise ValueError(
+            "Shapes must be kernel (..., input_dim, width), bias and unit_weights (..., width), "
+            f"unit_bias (...). Received: kernel {np.shape(kernel)}, bias {c.shape}, "
+            f"unit_weights {w.shape}, unit_bias {b.shape}."
+        )
+    n1, n0 = a.shape[-2:]
+    if n1 < n0:
+        if np.any(np.linalg.matrix_rank(a) < n1):
+            raise ValueError(
+                "The first layer's kernel has dependent columns, so its hyperplanes are "
+                "degenerate and the exact check does not apply. Use random (general) weights."
+            )
+        a = np.broadcast_to(np.eye(n1), c.shape + (n1,))
+        n0 = n1
+
+    def value(x: np.ndarray) -> np.ndarray:
+        pre = np.einsum("...ij,...j->...i", a, x) + c
+        return np.sum(w * np.maximum(pre, 0.0), axis=-1) + b
+
+    def slope(u: np.ndarray) -> np.ndarray:
+        return np.sum(w * np.maximum(np.einsum("...ij,...j->...i", a, u), 0.0), axis=-1)
+
+    fires = np.zeros(b.shape, dtype=bool)
+    for rows in combinations(range(n1), n0):
+        sub = a[..., list(rows), :]
+        if np.any(np.abs(np.linalg.det(sub)) < 1e-12):
+            raise ValueError(
+                f"{n0} of the first layer's hyperplanes do not meet in one point (units {rows}): "
+                "degenerate weights, for which the exact check does not apply. "
+                "Use random (general) weights."
+            )
+        corner = np.linalg.solve(sub, -c[..., list(rows)][..., None])[..., 0]
+        fires |= value(corner) > tol
+    for rows in combinations(range(n1), n0 - 1):
+        if n0 == 1:
+            u = np.ones(b.shape + (1,))
+        else:
+            u = np.linalg.svd(a[..., list(rows), :])[2][..., -1, :]
+        fires |= (slope(u) > tol) | (slope(-u) > tol)
+    return ~fires
+
+
+def unactivated_fraction(
+    input_dim: int, width: int, *, n_networks: int = 20000, seed: int = 0
+) -> float:
+    """Fraction of random networks whose first second-layer unit never fires.
+
+    Draws ``n_networks`` networks ``input_dim -> width (ReLU) -> 1`` with
+    every weight and bias standard normal (symmetric, as in Brownlowe et al.
+    2024; the scale does not matter, because scaling every parameter of a layer
+    by one positive number does not change where a unit fires), and decides
+    each with :func:`never_fires`.
+
+    Args:
+        input_dim: Input features (>= 1).
+        width: Units of the first hidden layer (>= 1).
+        n_networks: Networks drawn.
+        seed: Seeds the draw.
+
+    Returns:
+        The fraction of networks whose unit outputs 0 for every input.
+
+    Raises:
+        ValueError: Non-positive arguments.
+
+    """
+    n0 = _positive_int("input_dim", input_dim)
+    n1 = _positive_int("width", width)
+    n = _positive_int("n_networks", n_networks)
+    rng = np.random.default_rng(seed)
+    kernel = rng.standard_normal((n, n0, n1))
+    bias, unit_weights = rng.standard_normal((n, n1)), rng.standard_normal((n, n1))
+    unit_bias = rng.standard_normal(n)
+    return float(np.mean(never_fires(kernel, bias, unit_weights, unit_bias)))

@@ -148,3 +148,101 @@ def test_born_dead_fraction_bad_arguments():
         prop.born_dead_fraction([], width=2)
     with pytest.raises(ValueError, match="width"):
         prop.born_dead_fraction([3], width=0)
+
+
+# --- Brownlowe et al. 2024: a second-layer unit that never fires ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("input_dim", "width", "expected"),
+    [(1, 1, 1 / 4), (2, 2, 1 / 8), (3, 2, 1 / 8), (1, 2, 3 / 16), (2, 3, 5 / 64), (3, 4, 9 / 256)],
+)
+def test_stably_unactivated_probability_is_the_papers_formula(input_dim, width, expected):
+    assert prop.stably_unactivated_probability(input_dim, width) == pytest.approx(expected)
+
+
+def test_stably_unactivated_probability_refuses_the_conjectured_case():
+    with pytest.raises(ValueError, match=r"conjecture.*input_dim=1, width=3.*unactivated_fraction"):
+        prop.stably_unactivated_probability(1, 3)
+    with pytest.raises(ValueError, match="width must be"):
+        prop.stably_unactivated_probability(2, 0)
+
+
+@pytest.mark.parametrize(("input_dim", "width"), [(1, 1), (2, 2), (1, 2), (2, 3), (3, 4)])
+def test_measured_fraction_matches_the_paper_within_three_standard_errors(input_dim, width):
+    n = 20000
+    p = prop.stably_unactivated_probability(input_dim, width)
+    measured = prop.unactivated_fraction(input_dim, width, n_networks=n, seed=3)
+    assert abs(measured - p) <= 3 * np.sqrt(p * (1 - p) / n)
+
+
+def test_the_two_proven_cases_are_told_apart():
+    # Control: 1 input and 2 units (3/16) is measurably not the narrow-layer value 1/8.
+    measured = prop.unactivated_fraction(1, 2, n_networks=20000, seed=4)
+    assert abs(measured - 1 / 8) > 10 * np.sqrt(1 / 8 * 7 / 8 / 20000)
+
+
+def _grid_max(kernel, bias, w, b, points):
+    pre = np.einsum("gi,nij->ngj", points, kernel) + bias[:, None, :]
+    return (np.maximum(pre, 0) * w[:, None, :]).sum(-1).max(-1) + b
+
+
+@pytest.mark.parametrize("input_dim", [1, 2])
+def test_never_fires_agrees_with_a_dense_grid(input_dim):
+    rng = np.random.default_rng(7)
+    n, width = 400, 3
+    kernel = rng.standard_normal((n, input_dim, width))
+    bias, w = rng.standard_normal((n, width)), rng.standard_normal((n, width))
+    b = rng.standard_normal(n)
+    if input_dim == 1:
+        points = np.concatenate([np.linspace(-50, 50, 20001), [-1e5, -1e3, 1e3, 1e5]])[:, None]
+    else:
+        g = np.linspace(-20, 20, 161)
+        angles = np.linspace(0, 2 * np.pi, 1440, endpoint=False)
+        far = 1e4 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+        points = np.concatenate([np.stack(np.meshgrid(g, g), -1).reshape(-1, 2), far])
+    exact = prop.never_fires(kernel, bias, w, b)
+    on_grid = _grid_max(kernel, bias, w, b, points) <= 0
+    assert not np.any(exact & ~on_grid), "a unit judged silent fires at a grid point"
+    assert np.sum(on_grid & ~exact) <= 2, "the grid missed more firing regions than expected"
+    assert 0.05 < exact.mean() < 0.5, "both outcomes occur"
+
+
+def test_never_fires_reads_keras_dense_weights():
+    verdicts = []
+    for seed in range(12):
+        init = keras.initializers.RandomNormal(seed=seed)
+        binit = keras.initializers.RandomNormal(seed=100 + seed)
+        first = keras.layers.Dense(
+            2, activation="relu", kernel_initializer=init, bias_initializer=binit
+        )
+        unit = keras.layers.Dense(
+            1,
+            kernel_initializer=keras.initializers.RandomNormal(seed=200 + seed),
+            bias_initializer=keras.initializers.RandomNormal(seed=300 + seed),
+        )
+        model = keras.Sequential([keras.Input((1,)), first, unit])
+        (k1, b1), (k2, b2) = first.get_weights(), unit.get_weights()
+        verdict = bool(prop.never_fires(k1, b1, k2[:, 0], b2[0]))
+        grid = np.linspace(-1e3, 1e3, 200001, dtype="float32")[:, None]
+        assert verdict == bool(np.max(model.predict(grid, verbose=0, batch_size=200001)) <= 0)
+        verdicts.append(verdict)
+    assert any(verdicts) and not all(verdicts)
+
+
+def test_never_fires_with_fewer_units_than_inputs_is_the_sign_rule():
+    rng = np.random.default_rng(1)
+    kernel = rng.standard_normal((2000, 3, 2))
+    bias, w = rng.standard_normal((2000, 2)), rng.standard_normal((2000, 2))
+    b = rng.standard_normal(2000)
+    expected = np.all(w <= 0, axis=1) & (b <= 0)
+    np.testing.assert_array_equal(prop.never_fires(kernel, bias, w, b), expected)
+
+
+def test_never_fires_bad_input():
+    with pytest.raises(ValueError, match=r"Shapes must be.*Received: kernel \(1, 2\), bias \(3,\)"):
+        prop.never_fires(np.ones((1, 2)), np.ones(3), np.ones(3), 0.0)
+    with pytest.raises(ValueError, match="do not meet in one point"):
+        prop.never_fires(np.array([[0.0, 2.0]]), np.array([0.0, 1.0]), np.ones(2), np.array(0.0))
+    with pytest.raises(ValueError, match="dependent columns"):
+        prop.never_fires(np.zeros((2, 1)), np.array([0.0]), np.ones(1), np.array(0.0))
