@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actlab.exercises._sliders import same
+from actlab.exercises._verdict import Verdict
 
 __all__ = [
     "ExerciseNotPassed",
@@ -52,6 +53,7 @@ __all__ = [
     "Question",
     "Setting",
     "SliderQuestion",
+    "Verdict",
     "available",
     "load",
 ]
@@ -217,7 +219,7 @@ class Question:
     def _judge(self, answer: Any) -> str | None:
         return self.checker(answer)
 
-    def check(self, answer: Any = ...) -> bool | None:
+    def check(self, answer: Any = ...) -> Verdict | None:
         """Check an answer and show feedback.
 
         Args:
@@ -225,7 +227,9 @@ class Question:
                 ``...`` (the starter) means "not attempted yet".
 
         Returns:
-            True when correct, False when wrong, None when not attempted.
+            A :class:`Verdict`, true when correct and false when wrong (it
+            acts as a bool and is not echoed under the feedback box), or None
+            when not attempted.
 
         Raises:
             ExerciseNotPassed: Only in strict mode (``ACTLAB_STRICT_EXERCISES=1``)
@@ -243,20 +247,20 @@ class Question:
         except NotAttempted as exc:
             return self._fail("not_attempted", str(exc), None)
         except Incorrect as exc:
-            return self._fail("incorrect", str(exc), False)
+            return self._fail("incorrect", str(exc), Verdict(False))
         except Exception as exc:
             if _strict():
                 raise
             return self._fail(
                 "incorrect",
                 f"The check could not evaluate this answer: {type(exc).__name__}: {exc}",
-                False,
+                Verdict(False),
             )
         _show(Feedback("correct", self.qid, confirmation or ""))
         _record_progress(self.notebook, self.qid)
-        return True
+        return Verdict(True)
 
-    def _fail(self, kind: str, message: str, result: bool | None) -> bool | None:
+    def _fail(self, kind: str, message: str, result: Verdict | None) -> Verdict | None:
         feedback = Feedback(kind, self.qid, message)
         _show(feedback)
         if _strict():
