@@ -467,3 +467,19 @@ def test_check_returns_a_verdict_that_acts_as_a_bool_and_is_not_echoed():
     # Control: a plain bool would be echoed.
     assert DisplayFormatter().format(True)[0] == {"text/plain": "True"}
     assert _toy().check() is None  # not attempted: still None
+
+
+def test_slider_messages_name_controls_by_their_on_screen_labels(capsys):
+    """Messages say "learning rate" and "bias init" (the slider labels), not learning_rate."""
+    q = _question("08", "q3")
+    lab = q.make_widget()
+    assert q.check(lab) is None
+    out = capsys.readouterr().out
+    assert "learning rate = 0.01" in out and "Move the learning rate control," in out, out
+    assert "learning_rate" not in out
+    lab.apply(learning_rate=0.1, bias_init=-1.0)
+    assert q.check(lab).passed is False
+    out = capsys.readouterr().out
+    assert "keeps bias init at 0 and asks you to move the learning rate control" in out, out
+    assert "Set bias init back to 0" in out, out
+    assert "bias_init" not in out
