@@ -52,6 +52,37 @@ def _swap_one_copying_by_name(model, layer_name, activation):
     return new
 
 
+def _swap_one_commented(model, layer_name, activation):
+    """Correct, by hand; this comment names swap_activations but the code never calls it."""
+    def clone_layer(layer):  # what actlab.swap_activations does for every kind of layer
+        config = layer.get_config()
+        if layer.name == layer_name:
+            config["activation"] = activation
+        return type(layer).from_config(config)
+
+    new = keras.models.clone_model(model, clone_function=clone_layer)
+    new.set_weights(model.get_weights())  # "swap_activations" copies them the same way
+    return new
+
+
+def _swap_one_imported_helper(model, layer_name, activation):
+    """The helper imported under its own name inside the function: still the helper."""
+    from actlab import swap_activations
+
+    return swap_activations(model, {"relu": activation}, layers=[layer_name])
+
+
+def _gelu_finetuned_with_rmsprop():
+    """04 q2 written differently: a trained model, swapped, recompiled with RMSprop, fitted."""
+    from actlab.data import load_mnist
+
+    (x_train, y_train), _ = load_mnist(limit=nb04.MNIST_LIMIT, verbose=False)
+    model = nb04._gelu_not_finetuned()
+    model.compile(optimizer=keras.optimizers.RMSprop(1e-4), loss="sparse_categorical_crossentropy")
+    model.fit(x_train.reshape(-1, 784), y_train, epochs=1, batch_size=128, verbose=0)
+    return model
+
+
 WRONG = [
     # 00
     ("00", "q1", lambda: 784, "size of one image"),
@@ -99,8 +130,10 @@ WRONG = [
     ("04", "q1", lambda: nb04._swap_in_place, "changed the model it was given"),
     ("04", "q1", lambda: nb04._swap_sharing_layers, "shares the layer 'hidden_1'"),
     ("04", "q1", lambda: nb04._swap_with_helper, "calls actlab.swap_activations"),
+    ("04", "q1", lambda: _swap_one_imported_helper, "calls actlab.swap_activations"),
     ("04", "q1", nb04._base, "Give the function itself"),
     ("04", "q2", nb04._gelu_untrained, "Test accuracy"),
+    ("04", "q2", nb04._gelu_not_finetuned, "No training step recorded"),
     ("04", "q2", nb04._base, "still use(s) relu"),
     ("04", "q2", nb04._gelu_everywhere, "Keep the softmax"),
     # 05
@@ -158,6 +191,18 @@ def test_gallery_with_derivative_panels_passes():
 def test_swap_one_written_differently_passes():
     """04 q1: copying the weights by layer name is as good as zipping the layer lists."""
     assert _q("04", "q1").check(_swap_one_copying_by_name).passed is True
+
+
+def test_swap_one_whose_comments_name_the_helper_passes():
+    """04 q1: a comment or string naming swap_activations is not a call to it."""
+    assert _q("04", "q1").check(_swap_one_commented).passed is True
+
+
+def test_gelu_fine_tuned_another_way_passes():
+    """04 q2: any optimizer and any number of steps count as fine-tuning."""
+    model = _gelu_finetuned_with_rmsprop()
+    assert int(model.optimizer.iterations) > 0
+    assert _q("04", "q2").check(model).passed is True
 
 
 def test_swap_one_reference_leaves_the_model_alone():

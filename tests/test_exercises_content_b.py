@@ -136,3 +136,16 @@ def test_06_q2_prediction_equals_the_swapped_models_sparsity():
     """The solution's prediction (tanh outputs <= 0) is exactly the swapped layer's sparsity."""
     outputs = nb06._hidden_outputs()["hidden_2"]
     assert float(np.mean(outputs <= 0)) == pytest.approx(nb06._swapped_sparsity(), abs=1e-9)
+
+
+def test_06_q2_accepts_the_sparsity_read_off_a_percentage():
+    """0.55 read off "55.4%" passes (half a point of tolerance); one point off is refused."""
+    q2 = exercises.load("06").q2
+    truth = nb06._swapped_sparsity()
+    assert q2.checker(round(truth, 2))
+    assert q2.checker(np.float32(truth + 0.004))
+    with pytest.raises(Incorrect) as caught:
+        q2.checker(truth + 0.01)
+    assert f"has {truth:.1%} zeros, you gave {truth + 0.01:.1%}" in str(caught.value)
+    assert abs(truth - 0.5) > nb06.SPARSITY_TOLERANCE  # the symmetry guess stays refused
+    assert abs(truth - _hidden_1_sparsity()) > nb06.SPARSITY_TOLERANCE

@@ -121,9 +121,26 @@ def _check_swap_case(fn: Any, model: Any, name: str, activation: str) -> None:
                 )
 
 
-def _check_one_layer(fn: Any) -> str:
-    import inspect
+def _uses_swap_activations(fn: Any) -> bool:
+    """Whether ``fn``'s code uses the name ``swap_activations``; comments and strings do not.
 
+    Reads the compiled code (the global and attribute names each code object
+    loads, nested functions included), so it works for lambdas too.
+    """
+    import types
+
+    stack = [getattr(fn, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if not isinstance(code, types.CodeType):
+            continue
+        if "swap_activations" in code.co_names:
+            return True
+        stack.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
+    return False
+
+
+def _check_one_layer(fn: Any) -> str:
     if isinstance(fn, _keras().Model):
         raise Incorrect(
             "Give the function itself (answer_q1 = swap_one), not a model: the check calls it "
@@ -132,11 +149,7 @@ def _check_one_layer(fn: Any) -> str:
     if not callable(fn):
         raise Incorrect(f"Give a function swap_one(model, layer_name, activation). "
                         f"Received: {type(fn).__name__}.")
-    try:
-        source = inspect.getsource(fn)
-    except (OSError, TypeError):
-        source = ""
-    if "swap_activations" in source:
+    if _uses_swap_activations(fn):
         raise Incorrect(
             "Your function calls actlab.swap_activations: this exercise asks for the lines "
             "it rests on. Use keras.models.clone_model(model, clone_function=...) and copy "
@@ -268,6 +281,10 @@ def _check_gelu(model: Any) -> str:
             f"Test accuracy is {acc:.3f} < {ACCURACY_BAR}: fine-tune it (fit a few "
             "epochs) after the swap."
         )
+    if model.optimizer is None or int(model.optimizer.iterations) == 0:
+        raise Incorrect(
+            "No training step recorded: compile and fit the swapped model for an epoch or two."
+        )
     return f"GELU hidden layers, test accuracy {acc:.3f}."
 
 
@@ -280,6 +297,18 @@ def _gelu_reference() -> Any:
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)
     return model
+
+
+def _gelu_not_finetuned() -> Any:
+    """The mistake: train the ReLU model, swap to GELU, skip the fine-tuning."""
+    import actlab
+    from actlab.data import load_mnist
+
+    (x_train, y_train), _ = load_mnist(limit=MNIST_LIMIT, verbose=False)
+    model = _base()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)
+    return actlab.swap_activations(model, {"relu": "gelu"})
 
 
 def _gelu_untrained() -> Any:
@@ -352,6 +381,7 @@ EXERCISES = ExerciseSet(
             reference=_gelu_reference,
             wrong_answers=[
                 (_gelu_untrained, "Test accuracy"),
+                (_gelu_not_finetuned, "No training step recorded"),
                 (_base, "still use(s) relu"),
                 (_gelu_everywhere, "Keep the softmax"),
                 (lambda: 0.95, "keras model"),

@@ -115,6 +115,9 @@ def _swapped_sparsity() -> float:
     return float(np.mean(out == 0))
 
 
+SPARSITY_TOLERANCE = 0.005  # half a point of percent: 0.55 read off a printed "55.4%" passes
+
+
 def _check_predicted_sparsity(answer: Any) -> str:
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
         raise Incorrect(f"Give the sparsity as a number between 0 and 1. Received: {answer!r}.")
@@ -122,7 +125,7 @@ def _check_predicted_sparsity(answer: Any) -> str:
     if not 0 <= value <= 1:
         raise Incorrect(f"Sparsity is a fraction between 0 and 1. Received: {value!r}.")
     truth = _swapped_sparsity()
-    if abs(value - truth) < 1e-3:
+    if abs(value - truth) < SPARSITY_TOLERANCE:
         return (
             f"hidden_2 with relu: {truth:.1%} zeros. tanh(z) <= 0 exactly when z <= 0, and that "
             "is where relu outputs 0: the sign of tanh's output predicts relu's zeros."
@@ -146,7 +149,7 @@ def _check_predicted_sparsity(answer: Any) -> str:
                 "hidden_2's inputs after the swap."
             )
     raise Incorrect(
-        f"Not it (the swapped layer has {truth:.0%} zeros, you gave {value:.1%}). relu(z) = 0 "
+        f"Not it (the swapped layer has {truth:.1%} zeros, you gave {value:.1%}). relu(z) = 0 "
         "exactly when z <= 0; tanh keeps the sign of z."
     )
 
