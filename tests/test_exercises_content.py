@@ -184,7 +184,7 @@ def test_gallery_relu6_panel_needs_x_past_6(capsys):
         ax.plot(x, catalog.get(name)(x))
     plt.close(fig)
     assert np.array_equal(catalog.get("relu")(x), catalog.get("relu6")(x))  # why it is refused
-    assert _q("01", "q1").check(fig) is False
+    assert _q("01", "q1").check(fig).passed is False
     assert "x range past 6" in capsys.readouterr().out
 
 
@@ -214,7 +214,7 @@ RIGHT = [
                          ids=[f"{nb}-{qid}-{i}" for i, (nb, qid, _) in enumerate(RIGHT)])
 def test_right_answer_written_differently_passes(nb, qid, make):
     """A correct answer in another type, shape or spelling is accepted."""
-    assert _q(nb, qid).check(make()) is True
+    assert _q(nb, qid).check(make()).passed is True
 
 
 def test_swap_one_written_differently_passes():
