@@ -46,6 +46,7 @@ PLAUSIBLE = {
         (lambda: nb08._variant("strict"), "not `< 0`"),
         (lambda: nb08._variant("any"), "EVERY sample"),
         (lambda: nb08._variant("sparsity"), "sparsity"),
+        (lambda: nb08._variant("tolerance"), "a tolerance counts live units as dead"),
     ],
     ("08", "q2"): [
         (lambda: 1e-3, "Try a larger learning rate"),
@@ -176,3 +177,37 @@ def test_10_q3_sigmoid_outputs_train_on_the_stored_logits_on_tensorflow():
     assert evaluated == pytest.approx(softmax_ce, rel=1e-5)
     assert abs(evaluated - renormalised) > 0.1
     assert "silently uses those stored logits" in _refusal("10", "q3", lambda: "c")
+
+
+def _near_zero_mean_counter(model, x):
+    from actlab.deepnets import hidden_layers
+    from actlab.probes import get_activations
+
+    acts = get_activations(model, x, layers=hidden_layers(model))
+    return {k: float(np.mean(a.mean(axis=0) <= 1e-3)) for k, a in acts.items()}
+
+
+def _max_is_zero_counter(model, x):
+    from actlab.deepnets import hidden_layers
+    from actlab.probes import get_activations
+
+    acts = get_activations(model, x, layers=hidden_layers(model))
+    return {k: float((a.max(axis=0) == 0).sum() / a.shape[1]) for k, a in acts.items()}
+
+
+def test_08_q1_probe_has_units_that_a_tolerance_calls_dead():
+    """A unit at 1e-4 everywhere and one firing on a single sample are alive, not dead."""
+    model, x = nb08._probe_models()[0]
+    from actlab.probes import get_activations
+
+    a = get_activations(model, x, layers=["dense_1"])["dense_1"]
+    assert np.all(a[:, 8] > 0) and a[:, 8].max() < 1e-3
+    assert np.sum(a[:, 9] > 0) == 1 and 0 < a[:, 9].max() <= 0.05
+
+
+def test_08_q1_refuses_a_near_zero_counter_and_accepts_max_equals_zero():
+    """mean <= 1e-3 per unit is refused as a tolerance; max(a) == 0 per unit is the right count."""
+    assert "a tolerance counts live units as dead" in _refusal(
+        "08", "q1", lambda: _near_zero_mean_counter
+    )
+    assert "agrees with actlab.dead_units" in exercises.load("08").q1.checker(_max_is_zero_counter)
