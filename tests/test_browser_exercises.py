@@ -106,6 +106,8 @@ def test_slider_exercise_correct_then_not_quite(lab: Lab, browser) -> None:  # n
         assert "T = 2.09" in text, text
         assert box.get_attribute("role") == "status"
         assert box.get_attribute("aria-label") == "q2: Correct"
+        # The box is the whole answer: no bare "True" echoed under it.
+        assert check_output.inner_text().strip() == text.strip(), check_output.inner_text()
         page.screenshot(path=str(ARTIFACTS / "slider_exercise_correct.png"), full_page=True)
 
         _press(page, handle, "ArrowRight", TO_WRONG)
@@ -121,5 +123,6 @@ def test_slider_exercise_correct_then_not_quite(lab: Lab, browser) -> None:  # n
         assert text.startswith("Not quite:"), text
         assert "T = 3.31" in text and "to the left" in text, text
         assert check_output.locator(".actlab-correct").count() == 0  # replaced, not appended
+        assert check_output.inner_text().strip() == text.strip(), check_output.inner_text()
         page.screenshot(path=str(ARTIFACTS / "slider_exercise_not_quite.png"), full_page=True)
     _save_timings("slider_exercise", mark.marks)

@@ -28,7 +28,7 @@ def test_every_notebook_with_exercises_has_at_least_two_questions():
 def test_reference_answer_passes(nb, qid, capsys):
     """The reference solution is accepted with a confirmation."""
     q = _question(nb, qid)
-    assert q.check(q.reference()) is True
+    assert q.check(q.reference()).passed is True
     assert f"{qid}: correct!" in capsys.readouterr().out
 
 
@@ -38,11 +38,12 @@ def test_typical_wrong_answers_get_their_message(nb, qid, capsys):
     q = _question(nb, qid)
     for make_answer, fragment in q.wrong_answers:
         result = q.check(make_answer())
+        passed = None if result is None else result.passed
         out = capsys.readouterr().out
-        assert result is not True and fragment in out, (fragment, out)
+        assert passed is not True and fragment in out, (fragment, out)
         # only an untouched widget counts as "not attempted"; anything else is "not quite"
         untouched = fragment == "where the notebook put it"
-        assert result is (None if untouched else False), (fragment, out)
+        assert passed is (None if untouched else False), (fragment, out)
         assert ("not attempted yet" if untouched else "not quite") in out, (fragment, out)
 
 
@@ -72,7 +73,7 @@ def test_strict_mode_raises_on_missing_and_wrong(monkeypatch):
         q.check(...)
     with pytest.raises(ExerciseNotPassed, match="2 \\+ 2 is not 5"):
         q.check(5)
-    assert q.check(4) is True
+    assert q.check(4).passed is True
 
 
 def test_hint_and_solution_print(capsys):
@@ -140,7 +141,7 @@ def test_feedback_has_a_text_label_in_html_and_plain_text(kind, label, plain):
 
 def test_check_prints_plain_text_outside_jupyter(capsys):
     """In a terminal (no IPython kernel) the feedback is printed as plain text."""
-    assert _toy().check(4) is True
+    assert _toy().check(4).passed is True
     out = capsys.readouterr().out
     assert out.startswith("q1: correct! Well done.") and "<div" not in out
 
@@ -157,7 +158,7 @@ def test_check_displays_the_box_in_a_kernel(monkeypatch):
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    assert _toy().check(5) is False
+    assert _toy().check(5).passed is False
     assert len(shown) == 1 and shown[0].kind == "incorrect"
     assert "Not quite:" in shown[0]._repr_html_() and "2 + 2 is not 5" in str(shown[0])
 
@@ -182,7 +183,7 @@ def test_a_checker_that_crashes_does_not_raise_in_normal_mode(capsys, monkeypatc
 
     q = Question(qid="q1", prompt="p", checker=checker, hint_text="h", solution_text="s",
                  solution_code="c", reference=lambda: 1)
-    assert q.check(0) is False
+    assert q.check(0).passed is False
     assert "could not evaluate this answer: ZeroDivisionError" in capsys.readouterr().out
     monkeypatch.setenv(exercises.STRICT_ENV, "1")
     with pytest.raises(ZeroDivisionError):
@@ -209,7 +210,7 @@ def test_progress_that_fails_never_breaks_a_check(monkeypatch, capsys):
         raise OSError("disk full")
 
     monkeypatch.setattr(_progress, "record", broken)
-    assert _toy().check(4) is True
+    assert _toy().check(4).passed is True
     assert "correct!" in capsys.readouterr().out
 
 
@@ -218,7 +219,7 @@ def test_a_missing_progress_module_never_breaks_a_check(monkeypatch, capsys):
     import sys
 
     monkeypatch.setitem(sys.modules, "actlab._progress", None)  # import raises ImportError
-    assert _toy().check(4) is True
+    assert _toy().check(4).passed is True
     assert "correct!" in capsys.readouterr().out
 
 
@@ -275,7 +276,7 @@ def test_slider_solution_apply_moves_the_widget_to_a_passing_state(nb, qid, caps
     assert "now shows a correct setting" in capsys.readouterr().out
     assert any(widget.state()[c] != before[c] for c in q.controls)
     assert widget.render_count > renders and widget.up_to_date()  # it redrew
-    assert q.check(widget) is True
+    assert q.check(widget).passed is True
     assert f"{qid}: correct!" in capsys.readouterr().out
 
 
@@ -294,12 +295,12 @@ def test_slider_check_refuses_a_stale_or_wrong_kind_of_widget(nb, qid, capsys):
     q = _question(nb, qid)
     widget = q.make_widget()
     widget.busy = True
-    assert q.check(widget) is False
+    assert q.check(widget).passed is False
     out = capsys.readouterr().out
     assert "still computing" in out and len(out.strip().splitlines()) == 1
     widget.busy = False
     widget.last_error = RuntimeError("boom")
-    assert q.check(widget) is False
+    assert q.check(widget).passed is False
     assert "last update failed (RuntimeError: boom)" in capsys.readouterr().out
 
     class Other:
@@ -308,7 +309,7 @@ def test_slider_check_refuses_a_stale_or_wrong_kind_of_widget(nb, qid, capsys):
         def state(self):
             return {}
 
-    assert q.check(Other()) is False
+    assert q.check(Other()).passed is False
     out = capsys.readouterr().out
     assert f"answered with an {q.widget_class}" in out or f"with a {q.widget_class}" in out
     q.solution(apply=Other())
@@ -389,9 +390,9 @@ def test_dying_relu_q4_accepts_leaky_relu_at_the_q3_rate_with_bias_0(capsys):
     q = _question("08", "q4")
     lab = make_lab().apply(learning_rate=0.1, activation="leaky_relu", bias_init=0.0)
     assert max(lab.result["after"].values()) == 0.0  # its derivative is never 0
-    assert q.check(lab) is True
+    assert q.check(lab).passed is True
     assert "q4: correct!" in capsys.readouterr().out
-    assert q.check(lab.apply(activation="relu", bias_init=0.5)) is False  # ReLU + bias: no
+    assert q.check(lab.apply(activation="relu", bias_init=0.5)).passed is False  # ReLU + bias: no
     assert "bias init alone does not save ReLU" in capsys.readouterr().out
 
 
@@ -429,9 +430,9 @@ def test_dying_relu_lab_dead_fraction_of_relu_is_dead_units():
 def test_a_whole_number_typed_as_a_float_is_a_typed_width_or_depth(nb, qid, convert, capsys):
     """A width or depth typed as 4.0 (Python or NumPy float) counts like 4; 4.5 does not."""
     q = _question(nb, qid)
-    assert q.check(convert(q.reference())) is True
+    assert q.check(convert(q.reference())).passed is True
     assert f"{qid}: correct!" in capsys.readouterr().out
-    assert q.check(convert(q.reference()) + convert(0.5)) is False
+    assert q.check(convert(q.reference()) + convert(0.5)).passed is False
     assert "whole number" in capsys.readouterr().out
 
 
@@ -448,3 +449,37 @@ def test_notebook_09_names_the_question_whose_recipe_is_mnist():
     assert named, "the lab section no longer names the MNIST question"
     for qid in named:
         assert "deep_mlp((28, 28)" in _question("09", qid).solution_code, qid
+
+
+def test_check_returns_a_verdict_that_acts_as_a_bool_and_is_not_echoed():
+    from IPython.core.formatters import DisplayFormatter
+
+    from actlab.exercises import Verdict
+
+    right, wrong = _toy().check(4), _toy().check(5)
+    assert isinstance(right, Verdict) and isinstance(wrong, Verdict)
+    assert right and not wrong
+    assert right == True and wrong == False  # noqa: E712 (the bool comparison is the point)
+    assert repr(right) == "True" and repr(wrong) == "False"
+    assert right != wrong and right == Verdict(True) and hash(right) == hash(True)
+    # As a cell's last line: the feedback box was shown, no "True" echo follows.
+    assert DisplayFormatter().format(right) == ({}, {})
+    # Control: a plain bool would be echoed.
+    assert DisplayFormatter().format(True)[0] == {"text/plain": "True"}
+    assert _toy().check() is None  # not attempted: still None
+
+
+def test_slider_messages_name_controls_by_their_on_screen_labels(capsys):
+    """Messages say "learning rate" and "bias init" (the slider labels), not learning_rate."""
+    q = _question("08", "q3")
+    lab = q.make_widget()
+    assert q.check(lab) is None
+    out = capsys.readouterr().out
+    assert "learning rate = 0.01" in out and "Move the learning rate control," in out, out
+    assert "learning_rate" not in out
+    lab.apply(learning_rate=0.1, bias_init=-1.0)
+    assert q.check(lab).passed is False
+    out = capsys.readouterr().out
+    assert "keeps bias init at 0 and asks you to move the learning rate control" in out, out
+    assert "Set bias init back to 0" in out, out
+    assert "bias_init" not in out

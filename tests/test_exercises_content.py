@@ -121,7 +121,7 @@ WRONG = [
                          ids=[f"{nb}-{qid}-{frag[:24]}" for nb, qid, _, frag in WRONG])
 def test_plausible_wrong_answer_is_refused_with_its_message(nb, qid, make, fragment, capsys):
     """The check returns False and names the mistake."""
-    assert _q(nb, qid).check(make()) is False
+    assert _q(nb, qid).check(make()).passed is False
     out = capsys.readouterr().out
     assert "not quite" in out and fragment in out, out
 
@@ -142,7 +142,7 @@ def test_gallery_is_recognised_by_its_data_not_its_labels(capsys):
     for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
         ax.plot(x, catalog.get(name)(x))  # no label=
     plt.close(fig)
-    assert _q("01", "q1").check(fig) is True
+    assert _q("01", "q1").check(fig).passed is True
     assert "one panel each" in capsys.readouterr().out
 
 
@@ -152,12 +152,12 @@ def test_gallery_with_derivative_panels_passes():
     for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
         plotting.plot_activations(name, ax=ax, derivatives=True)
     plt.close(fig)
-    assert _q("01", "q1").check(fig) is True
+    assert _q("01", "q1").check(fig).passed is True
 
 
 def test_swap_one_written_differently_passes():
     """04 q1: copying the weights by layer name is as good as zipping the layer lists."""
-    assert _q("04", "q1").check(_swap_one_copying_by_name) is True
+    assert _q("04", "q1").check(_swap_one_copying_by_name).passed is True
 
 
 def test_swap_one_reference_leaves_the_model_alone():

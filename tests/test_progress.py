@@ -154,8 +154,8 @@ def test_a_correct_check_records_and_a_wrong_one_does_not(progress_file, capsys)
     question = exercises.load("00").questions[0]
     question.check(...)  # not attempted
     wrong, _fragment = question.wrong_answers[0]
-    assert question.check(wrong()) is False
+    assert question.check(wrong()).passed is False
     assert actlab.progress().solved("00") == ()
-    assert question.check(question.reference()) is True
+    assert question.check(question.reference()).passed is True
     assert actlab.progress().solved("00") == (question.qid,)
     assert "actlab:" not in capsys.readouterr().out  # no notice when all is well

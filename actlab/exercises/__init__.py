@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actlab.exercises._sliders import same
+from actlab.exercises._verdict import Verdict
 
 __all__ = [
     "ExerciseNotPassed",
@@ -52,6 +53,7 @@ __all__ = [
     "Question",
     "Setting",
     "SliderQuestion",
+    "Verdict",
     "available",
     "load",
 ]
@@ -217,7 +219,7 @@ class Question:
     def _judge(self, answer: Any) -> str | None:
         return self.checker(answer)
 
-    def check(self, answer: Any = ...) -> bool | None:
+    def check(self, answer: Any = ...) -> Verdict | None:
         """Check an answer and show feedback.
 
         Args:
@@ -225,7 +227,9 @@ class Question:
                 ``...`` (the starter) means "not attempted yet".
 
         Returns:
-            True when correct, False when wrong, None when not attempted.
+            A :class:`Verdict`, true when correct and false when wrong (it
+            acts as a bool and is not echoed under the feedback box), or None
+            when not attempted.
 
         Raises:
             ExerciseNotPassed: Only in strict mode (``ACTLAB_STRICT_EXERCISES=1``)
@@ -243,20 +247,20 @@ class Question:
         except NotAttempted as exc:
             return self._fail("not_attempted", str(exc), None)
         except Incorrect as exc:
-            return self._fail("incorrect", str(exc), False)
+            return self._fail("incorrect", str(exc), Verdict(False))
         except Exception as exc:
             if _strict():
                 raise
             return self._fail(
                 "incorrect",
                 f"The check could not evaluate this answer: {type(exc).__name__}: {exc}",
-                False,
+                Verdict(False),
             )
         _show(Feedback("correct", self.qid, confirmation or ""))
         _record_progress(self.notebook, self.qid)
-        return True
+        return Verdict(True)
 
-    def _fail(self, kind: str, message: str, result: bool | None) -> bool | None:
+    def _fail(self, kind: str, message: str, result: Verdict | None) -> Verdict | None:
         feedback = Feedback(kind, self.qid, message)
         _show(feedback)
         if _strict():
@@ -379,6 +383,18 @@ class SliderQuestion(Question):
             self._template = self.make_widget()
         return self._template
 
+    def _labels(self, names: Sequence[str], widget: Any = None) -> str:
+        """The controls as the learner sees them: their on-screen labels, joined by " / "."""
+        controls = getattr(widget if widget is not None else self._template, "controls", None)
+        labels = []
+        for name in names:
+            label = getattr((controls or {}).get(name), "description", "") or ""
+            labels.append(label if label else name.replace("_", " "))
+        return " / ".join(labels)
+
+    def _noun(self) -> str:
+        return "control" if len(self.controls) == 1 else "controls"
+
     def _kind_problem(self, widget: Any) -> str | None:
         names = [c.__name__ for c in type(widget).__mro__]
         if not _is_widget(widget) or self.widget_class not in names:
@@ -394,7 +410,7 @@ class SliderQuestion(Question):
         if not _is_widget(answer):
             if self.typed is None:
                 raise Incorrect(
-                    f"Pass the widget itself, after moving its {' / '.join(self.controls)} "
+                    f"Pass the widget itself, after moving its {self._labels(self.controls)} "
                     f"control: ex.{self.qid}.check(lab) with lab = `{self.widget_call}`. "
                     f"Received: {type(answer).__name__}."
                 )
@@ -418,17 +434,21 @@ class SliderQuestion(Question):
         values = answer.state()
         for name, want in self.fixed.items():
             if not same(values.get(name), want):
+                fixed = self._labels([name], answer)
                 raise Incorrect(
-                    f"{self.qid} keeps {name} at {_fmt(want)} and asks you to move "
-                    f"{' / '.join(self.controls)}; you changed {name} to {_fmt(values.get(name))}. "
-                    f"Set {name} back to {_fmt(want)}."
+                    f"{self.qid} keeps {fixed} at {_fmt(want)} and asks you to move the "
+                    f"{self._labels(self.controls, answer)} {self._noun()}; you changed {fixed} to "
+                    f"{_fmt(values.get(name))}. Set {fixed} back to {_fmt(want)}."
                 )
         initial = answer.initial_state
         if all(same(values.get(c), initial.get(c)) for c in self.controls):
-            where = ", ".join(f"{c} = {_fmt(values.get(c))}" for c in self.controls)
+            where = ", ".join(
+                f"{self._labels([c], answer)} = {_fmt(values.get(c))}" for c in self.controls
+            )
             raise NotAttempted(
-                f"The widget is where the notebook put it ({where}). Move "
-                f"{' / '.join(self.controls)}, watch the plot, then run this cell again."
+                f"The widget is where the notebook put it ({where}). Move the "
+                f"{self._labels(self.controls, answer)} {self._noun()}, watch the plot, then run "
+                "this cell again."
             )
         return self.checker(Setting(values, answer))
 
@@ -463,7 +483,9 @@ class SliderQuestion(Question):
                 raise ExerciseNotPassed(problem)
             return
         changed = {k: v for k, v in target.items() if not same(before.get(k), v)}
-        moved = ", ".join(f"{k} = {_fmt(v)}" for k, v in (changed or target).items())
+        moved = ", ".join(
+            f"{self._labels([k], apply)} = {_fmt(v)}" for k, v in (changed or target).items()
+        )
         _show(
             Feedback(
                 "solution",

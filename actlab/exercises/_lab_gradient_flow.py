@@ -77,13 +77,13 @@ def _check_depth(setting: Setting) -> str:
     if ratio < RATIO:
         raise Incorrect(
             f"At depth {depth} the first layer's gradient is {ratio:.3g}x smaller than the last "
-            f"layer's, not {RATIO:g}x: move the depth slider to the right."
+            f"layer's, not {RATIO:g}x: move the hidden layers slider to the right."
         )
     shallower = [d for d in range(depth - 1, 1, -1) if _ratio(lab, d) >= RATIO]
     if shallower:
         raise Incorrect(
             f"At depth {depth} the ratio is {ratio:.3g}x, but a shallower network already "
-            f"reaches {RATIO:g}x: move the depth slider to the left."
+            f"reaches {RATIO:g}x: move the hidden layers slider to the left."
         )
     below = _ratio(lab, depth - 1) if depth > 2 else float("nan")
     return (
@@ -167,7 +167,7 @@ SLIDER_QUESTIONS = [
         ),
         checker=_check_depth,
         hint_text=[
-            "Move the depth slider one step at a time and read first/last in the title.",
+            "Move the hidden layers slider one step at a time and read first/last in the title.",
             "1000x smaller means first/last <= 1e-03; the ratio is not monotonic for tiny depths.",
         ],
         solution_text=(
@@ -181,7 +181,7 @@ SLIDER_QUESTIONS = [
             (make_lab, "where the notebook put it"),
             (moved(make_lab, depth=3), "to the right"),
             (moved(make_lab, depth=25), "to the left"),
-            (moved(make_lab, depth=4, init="random_normal"), "keeps init at glorot_uniform"),
+            (moved(make_lab, depth=4, init="random_normal"), "keeps kernel init at glorot_uniform"),
             (lambda: 4.5, "whole number"),
             (lambda: 99, "goes from 2 to 30"),
         ],
@@ -219,7 +219,7 @@ SLIDER_QUESTIONS = [
             (moved(make_relu_lab, init="lecun_normal"), "Pick an initialiser with a larger"),
             (moved(make_relu_lab, init="random_normal"), "below 0.001"),
             (moved(make_relu_lab, activation="tanh"), "keeps activation at relu"),
-            (moved(make_relu_lab, init="he_normal", depth=10), "keeps depth at 20"),
+            (moved(make_relu_lab, init="he_normal", depth=10), "keeps hidden layers at 20"),
             (lambda: "he", "one of the lab's initialisers"),
         ],
         widget_class="GradientFlowLab",

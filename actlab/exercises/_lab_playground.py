@@ -93,15 +93,16 @@ def _checker(activation: str) -> Any:
         if not accuracy > TARGET:
             raise Incorrect(
                 f"With {width} {activation} unit(s), test accuracy after {STEPS} steps is "
-                f"{accuracy:.1%}, not above {TARGET:.0%}: move the width slider to the right."
-                + shown
+                f"{accuracy:.1%}, not above {TARGET:.0%}: move the units per layer slider "
+                "to the right." + shown
             )
         if width > 1:
             narrower = _test_accuracy(settings, width - 1)
             if narrower > TARGET:
                 raise Incorrect(
                     f"With {width} units the test accuracy is {accuracy:.1%}, but {width - 1} "
-                    f"already give {narrower:.1%}: move the width slider to the left." + shown
+                    f"already give {narrower:.1%}: move the units per layer slider to the left."
+                    + shown
                 )
             before = f"; with {width - 1}: {narrower:.1%}"
         else:
@@ -172,7 +173,7 @@ def _question(qid: str, activation: str, prompt: str, hints: list[str], solution
             (make, "where the notebook put it"),
             (moved(make, width=1), "to the right"),
             (moved(make, width=12), "to the left"),
-            (moved(make, width=12, depth=2), "keeps depth at 1"),
+            (moved(make, width=12, depth=2), "keeps hidden layers at 1"),
             (lambda: 2.5, "whole number"),
             *extra_wrong,
         ],
@@ -228,6 +229,9 @@ SLIDER_QUESTIONS = [
             "Each tanh unit is a smooth step; its boundary can curve where two units overlap.",
         ],
         "The same search as q3 with tanh; the check compares the two smallest widths.",
-        [(moved(_maker("tanh"), width=12, activation_1="relu"), "keeps activation_1 at tanh")],
+        [
+            (moved(_maker("tanh"), width=12, activation_1="relu"),
+             "keeps layer 1 activation at tanh")
+        ],
     ),
 ]

@@ -454,7 +454,7 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
             (_leaky_explorer, "where the notebook put it"),
             (moved(_leaky_explorer, negative_slope=0.1), "to the right"),
             (moved(_leaky_explorer, negative_slope=0.6), "to the left"),
-            (moved(_leaky_explorer, alpha=0.55), "keeps alpha at 1"),
+            (moved(_leaky_explorer, alpha=0.55), "keeps alpha (elu) at 1"),
             (lambda: _swish_explorer(), "Select leaky_relu and elu"),
             (lambda: _other_explorer(), "ActivationExplorer"),
         ],
