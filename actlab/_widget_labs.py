@@ -39,6 +39,7 @@ def _busy(status: widgets.HTML, text: str) -> None:
 
 
 DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh")
+FEW_DEAD = 0.05  # below this mean dead share the status line says the units keep learning
 
 
 def _key(value: float) -> float:
@@ -188,12 +189,14 @@ class DyingReluLab(Explorer):
 
         A hidden unit is dead when its activation's derivative is exactly 0 at
         every training point (``self.x``): no example sends it a gradient, so
-        its own weights never change. Computed in NumPy (float32, as Keras) with
-        the catalogue's derivative (:func:`actlab.catalog.numpy_pair`). For ReLU
-        this is ``w·x + b <= 0`` for every point, the same count as
-        :func:`actlab.dead_units`; leaky_relu, elu, gelu, silu and tanh keep a
-        gradient for negative inputs, so their units are dead only where the
-        derivative underflows to 0.
+        its own weights never change. Computed in float32 with the activation
+        Keras trains with and its TensorFlow gradient (:func:`actlab.catalog.derivative`),
+        so a derivative counts as 0 exactly where training's gradient is 0 (ELU's
+        float32 gradient, for instance, is 0 below about -17, though ``exp(x)``
+        is not). For ReLU this is ``w·x + b <= 0`` for every point, the same
+        count as :func:`actlab.dead_units`; leaky_relu, elu, gelu, silu and tanh
+        keep a gradient for negative inputs, so their units are dead only where
+        the float32 gradient is 0, far from zero.
 
         Args:
             weights: ``[kernel_1, bias_1, ..., kernel_out, bias_out]`` of the
@@ -203,7 +206,7 @@ class DyingReluLab(Explorer):
         Returns:
             ``{"hidden_1": fraction, ..., "hidden_<depth>": fraction}``, first layer first.
         """
-        from actlab.catalog import numpy_pair
+        from actlab import catalog
 
         if activation not in DYING_ACTIVATIONS:
             raise ValueError(
@@ -215,16 +218,17 @@ class DyingReluLab(Explorer):
                 f"weights must be the lab's {2 * self.depth + 2} arrays (kernel and bias of "
                 f"{self.depth} hidden layers and the output). Received: {len(weights)} arrays."
             )
-        f, df = numpy_pair(activation)
+        ops = keras().ops
+        f = catalog.get(activation).fn  # the function the lab's Dense layers call
         h = np.asarray(self.x, dtype=np.float32)
         fractions: dict[str, float] = {}
         for i in range(self.depth):
             kernel = np.asarray(weights[2 * i], dtype=np.float32)
             bias = np.asarray(weights[2 * i + 1], dtype=np.float32)
-            z = h @ kernel + bias
-            dead = ~np.any(np.asarray(df(z)) != 0, axis=0)
+            z = ops.convert_to_numpy(ops.add(ops.matmul(h, kernel), bias))  # as Dense does
+            dead = ~np.any(catalog.derivative(activation, z) != 0, axis=0)
             fractions[f"hidden_{i + 1}"] = float(np.mean(dead))
-            h = np.asarray(f(z), dtype=np.float32)
+            h = np.asarray(ops.convert_to_numpy(f(z)), dtype=np.float32)
         return fractions
 
     def measure(
@@ -304,14 +308,23 @@ class DyingReluLab(Explorer):
         self.ax.set_title(f"{activation}, lr {lr:.3g}, bias init {bias:g}: {outcome}", fontsize=10)
         dead = np.mean(list(r["after"].values()))
         dead_before = np.mean(list(r["before"].values()))
-        note = (
-            " A ReLU unit whose input is below 0 for every point gets no gradient for its own"
-            " weights: only a change in the layers before it (or Adam's momentum) can bring it"
-            " back."
-            if activation == "relu"
-            else f" {activation} still has a gradient for x < 0: a unit pushed below zero keeps"
-            " learning and can come back."
-        )
+        if activation == "relu":
+            note = (
+                " A ReLU unit whose input is below 0 for every point gets no gradient for its"
+                " own weights: only a change in the layers before it (or Adam's momentum) can"
+                " bring it back."
+            )
+        elif dead < FEW_DEAD:
+            note = (
+                f" {activation} still has a gradient for x < 0: a unit pushed below zero keeps"
+                " learning and can come back."
+            )
+        else:
+            note = (
+                f" {activation} has a gradient for x < 0, but these units were pushed so far"
+                f" from zero that even {activation}'s gradient is 0 in float32 at every point:"
+                " they cannot learn their way back by themselves."
+            )
         self.status.value = (
             f"{how}; mean fraction of units with no gradient at any training point (dead): "
             f"<b>{dead_before:.0%}</b> at initialisation, <b>{dead:.0%}</b> after training.{note}"

@@ -89,13 +89,16 @@ WRONG = [
     ("00", "q1", lambda: nb00._train_count() // 4, "*test* images"),
     ("00", "q1", lambda: np.zeros(3), "You passed an array"),
     ("00", "q1", lambda: nb00._train_count() - 1, "is not the number of training images"),
+    ("00", "q1", lambda: float(nb00._train_count()) + 0.5, "Give a whole number"),
     ("00", "q2", lambda: 0.0, "relu(0)"),
     ("00", "q2", lambda: 1.0, "denominator is 1 + 1"),
     ("00", "q2", lambda: 0.25, "is not sigmoid(0)"),
+    ("00", "q2", lambda: np.array([0.5, 0.5]), "Give a number"),
     # 01
     ("01", "q1", nb01._three_only, "has the values of"),
     ("01", "q1", nb01._all_in_one, "one panel each"),
     ("01", "q1", nb01._mislabelled, "labelled 'elu' is not elu(x)"),
+    ("01", "q1", nb01._relu_in_relu6_panel, "fits both relu and relu6"),
     ("01", "q2", lambda: 1.0, "raise T"),
     ("01", "q2", lambda: 50.0, "to the left"),
     ("01", "q3", lambda: {"tanh"}, "You missed"),
@@ -105,6 +108,8 @@ WRONG = [
     ("02", "q1", nb02._transposed, "transposed"),
     ("02", "q1", nb02._last_bias_only, "earlier biases"),
     ("02", "q1", nb02._forgot_b2, "W is right but b is not"),
+    ("02", "q1", lambda: (nb02._merged_reference()[0], nb02._merged_reference()[1][:, None]),
+     "b should have shape (3,)"),
     ("02", "q2", lambda: nb02._untrained("relu"), "uses relu"),
     ("02", "q2", lambda: nb02._untrained(None), "is linear"),
     ("02", "q2", lambda: nb02._untrained("tanh"), "Test accuracy"),
@@ -118,11 +123,27 @@ WRONG = [
         keras.layers.Dense(16),
         keras.layers.Dense(1, activation=keras.layers.LeakyReLU(negative_slope=0.1))),
      "Dense(1) output layer"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.LeakyReLU(negative_slope=0.1),
+                                      keras.layers.Dense(16), keras.layers.Dense(1)),
+     "acts on the 8 inputs"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16, activation="relu"),
+                                      keras.layers.LeakyReLU(negative_slope=0.1),
+                                      keras.layers.Dense(1)),
+     "already applies relu"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16),
+                                      keras.layers.ReLU(negative_slope=0.25),
+                                      keras.layers.Dense(1)),
+     "negative slope 0.25 (it maps -1 to -0.25)"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16, activation="tanh"),
+                                      keras.layers.Dense(1)),
+     "not a leaky ReLU"),
     ("03", "q2", _input_shape_translation, "created with input_shape="),
     ("03", "q2", lambda: nb03._translation_with(keras.layers.ReLU(max_value=1.0)), "caps outputs"),
     ("03", "q2", lambda: nb03._translation_with(keras.layers.ReLU()), "threshold=1.0"),
     ("03", "q3", lambda: (-0.4, -0.6), "Swapped"),
     ("03", "q3", lambda: (-0.02, -0.02), "not 0.01 (PyTorch's default; tf.nn.leaky_relu's is 0.2)"),
+    ("03", "q3", lambda: (-0.3, -0.2), "minus the two default slopes (the values at -1)"),
+    ("03", "q3", lambda: (-0.6, -0.2), "the function value -0.2 is off"),
     ("03", "q3", lambda: (0.6, 0.4), "both values are negative"),
     # 04
     ("04", "q1", lambda: nb04._swap_every_layer, "hidden_1 uses elu"),
@@ -169,8 +190,8 @@ def test_every_question_of_00_to_05_has_two_plausible_wrong_answers_here():
 
 
 def test_gallery_is_recognised_by_its_data_not_its_labels(capsys):
-    """01 q1: a correct grid without labels, on another x range, passes."""
-    x = np.linspace(-3, 3, 37, dtype="float32")
+    """01 q1: a correct grid without labels, on another x range past 6, passes."""
+    x = np.linspace(-7, 7, 57, dtype="float32")
     fig, axes = plt.subplots(3, 5)
     for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
         ax.plot(x, catalog.get(name)(x))  # no label=
@@ -183,9 +204,50 @@ def test_gallery_with_derivative_panels_passes():
     """01 q1: derivatives overlaid in each panel (softplus' equals sigmoid) still pass."""
     fig, axes = plt.subplots(3, 5)
     for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
-        plotting.plot_activations(name, ax=ax, derivatives=True)
+        plotting.plot_activations(name, x=nb01.GALLERY_X, ax=ax, derivatives=True)
     plt.close(fig)
     assert _q("01", "q1").check(fig).passed is True
+
+
+def test_gallery_relu6_panel_needs_x_past_6(capsys):
+    """01 q1: on [-6, 6] a correct relu6 curve is relu's too, so the figure cannot show it."""
+    x = np.linspace(-6, 6, 121, dtype="float32")
+    fig, axes = plt.subplots(3, 5)
+    for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
+        ax.plot(x, catalog.get(name)(x))
+    plt.close(fig)
+    assert np.array_equal(catalog.get("relu")(x), catalog.get("relu6")(x))  # why it is refused
+    assert _q("01", "q1").check(fig).passed is False
+    assert "x range past 6" in capsys.readouterr().out
+
+
+RIGHT = [
+    # written differently from the reference solution, each must pass
+    ("00", "q1", lambda: float(nb00._train_count())),
+    ("00", "q1", lambda: np.array([nb00._train_count()])),
+    ("00", "q2", lambda: catalog.get("sigmoid")(np.zeros(1))),
+    ("00", "q2", lambda: np.float32(0.5)),
+    ("02", "q1", lambda: (nb02._merged_reference()[0], nb02._merged_reference()[1][None, :])),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16), keras.layers.ReLU(negative_slope=0.1),
+                                      keras.layers.Dense(1))),
+    ("03", "q1", lambda: _leaky_model(
+        keras.layers.Dense(16, activation=lambda x: keras.activations.leaky_relu(
+            x, negative_slope=0.1)),
+        keras.layers.Dense(1))),
+    ("03", "q1", lambda: _leaky_model(
+        keras.layers.Dense(16, activation=keras.layers.LeakyReLU(negative_slope=0.1)),
+        keras.layers.Dense(1))),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16), keras.layers.Activation(
+        lambda x: keras.activations.relu(x, negative_slope=0.1)), keras.layers.Dense(1))),
+    ("03", "q3", lambda: (np.float32(-0.6), np.array(-0.4))),
+]
+
+
+@pytest.mark.parametrize(("nb", "qid", "make"), RIGHT,
+                         ids=[f"{nb}-{qid}-{i}" for i, (nb, qid, _) in enumerate(RIGHT)])
+def test_right_answer_written_differently_passes(nb, qid, make):
+    """A correct answer in another type, shape or spelling is accepted."""
+    assert _q(nb, qid).check(make()).passed is True
 
 
 def test_swap_one_written_differently_passes():

@@ -46,6 +46,7 @@ PLAUSIBLE = {
         (lambda: nb08._variant("strict"), "not `< 0`"),
         (lambda: nb08._variant("any"), "EVERY sample"),
         (lambda: nb08._variant("sparsity"), "sparsity"),
+        (lambda: nb08._variant("tolerance"), "a tolerance counts live units as dead"),
     ],
     ("08", "q2"): [
         (lambda: 1e-3, "Try a larger learning rate"),
@@ -74,7 +75,7 @@ PLAUSIBLE = {
     ],
     ("10", "q3"): [
         (lambda: "a", "remembers its logits"),
-        (lambda: "c", "do not sum to 1"),
+        (lambda: "c", "silently uses those stored logits"),
         (lambda: "d", "raw logits"),
     ],
     ("10", "q4"): [
@@ -149,3 +150,77 @@ def test_06_q2_accepts_the_sparsity_read_off_a_percentage():
     assert f"has {truth:.1%} zeros, you gave {truth + 0.01:.1%}" in str(caught.value)
     assert abs(truth - 0.5) > nb06.SPARSITY_TOLERANCE  # the symmetry guess stays refused
     assert abs(truth - _hidden_1_sparsity()) > nb06.SPARSITY_TOLERANCE
+
+
+@pytest.mark.parametrize("answer", ["(b)", " (b) ", "B)", "b.", "b"])
+def test_10_quiz_accepts_a_letter_written_with_brackets_or_a_dot(answer):
+    """'(b)', ' (b) ', 'B)' and 'b.' are the letter b: the right answer is accepted."""
+    assert "Logits out" in exercises.load("10").q3.checker(answer)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"), [("e", "one of the letters"), ("(c)", "(c) is not it")]
+)
+def test_10_quiz_refuses_other_letters_however_written(answer, fragment):
+    """A letter that is not an option, or a wrong one in brackets, is refused with its message."""
+    assert fragment in _refusal("10", "q3", lambda: answer)
+
+
+def test_10_q3_sigmoid_outputs_train_on_the_stored_logits_on_tensorflow():
+    """Dense(10, sigmoid) + SparseCategoricalCrossentropy() is softmax CE of the logits on TF.
+
+    q3 (c)'s explanation says so: Keras's sigmoid stores its logits on its output and the
+    TensorFlow backend's loss uses them, instead of renormalising the 10 sigmoids.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the stored-logits shortcut exists on the TensorFlow backend only")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 5)).astype("float32")
+    y = rng.integers(0, 10, size=64)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(10, activation="sigmoid")])
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
+    evaluated = model.evaluate(x, y, verbose=0)
+    kernel, bias = model.layers[0].get_weights()
+    logits = x @ kernel + bias
+    softmax_ce = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, logits))
+    s = 1 / (1 + np.exp(-logits.astype("float64")))
+    renormalised = float(np.mean(-np.log((s / s.sum(axis=1, keepdims=True))[np.arange(64), y])))
+    assert evaluated == pytest.approx(softmax_ce, rel=1e-5)
+    assert abs(evaluated - renormalised) > 0.1
+    assert "silently uses those stored logits" in _refusal("10", "q3", lambda: "c")
+
+
+def _near_zero_mean_counter(model, x):
+    from actlab.deepnets import hidden_layers
+    from actlab.probes import get_activations
+
+    acts = get_activations(model, x, layers=hidden_layers(model))
+    return {k: float(np.mean(a.mean(axis=0) <= 1e-3)) for k, a in acts.items()}
+
+
+def _max_is_zero_counter(model, x):
+    from actlab.deepnets import hidden_layers
+    from actlab.probes import get_activations
+
+    acts = get_activations(model, x, layers=hidden_layers(model))
+    return {k: float((a.max(axis=0) == 0).sum() / a.shape[1]) for k, a in acts.items()}
+
+
+def test_08_q1_probe_has_units_that_a_tolerance_calls_dead():
+    """A unit at 1e-4 everywhere and one firing on a single sample are alive, not dead."""
+    model, x = nb08._probe_models()[0]
+    from actlab.probes import get_activations
+
+    a = get_activations(model, x, layers=["dense_1"])["dense_1"]
+    assert np.all(a[:, 8] > 0) and a[:, 8].max() < 1e-3
+    assert np.sum(a[:, 9] > 0) == 1 and 0 < a[:, 9].max() <= 0.05
+
+
+def test_08_q1_refuses_a_near_zero_counter_and_accepts_max_equals_zero():
+    """mean <= 1e-3 per unit is refused as a tolerance; max(a) == 0 per unit is the right count."""
+    assert "a tolerance counts live units as dead" in _refusal(
+        "08", "q1", lambda: _near_zero_mean_counter
+    )
+    assert "agrees with actlab.dead_units" in exercises.load("08").q1.checker(_max_is_zero_counter)

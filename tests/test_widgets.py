@@ -291,6 +291,45 @@ def test_dying_lab_leaky_relu_and_divergence(dying):
     assert dying.last_error is None
 
 
+@pytest.mark.parametrize("activation", _labs.DYING_ACTIVATIONS)
+def test_dying_lab_counts_dead_where_keras_training_gets_no_gradient(activation):
+    """The lab's "no gradient" is tf.GradientTape's through the lab's own Dense layer.
+
+    Every hidden_1 unit gets pre-activation p for every point (zero kernel, bias p); the
+    lab must call it dead exactly when Keras's float32 gradient there is 0. NumPy's
+    ELU' = exp(p) is not 0 at -20 (TF's is), NumPy's SiLU' is 0 at -20 (TF's is not).
+    """
+    import tensorflow as tf
+
+    lab = W.dying_relu_lab(activation=activation, depth=2, width=4, steps=10)
+    model = lab.model
+    first = model.layers[0] if model.layers[0].weights else model.layers[1]
+    points = [-100.0, -20.0, -17.5, -17.0, -5.0, 0.0, 0.5, 10.0, 50.0]
+    for p in points:
+        weights = lab.initial_weights(activation, p)
+        weights[0][...] = 0.0
+        model.set_weights(weights)
+        x = tf.constant(lab.x, dtype="float32")
+        with tf.GradientTape() as tape:
+            total = tf.reduce_sum(first(x))
+        grad = tape.gradient(total, first.bias).numpy()
+        assert np.all(grad == grad[0])
+        lab_dead = lab.no_gradient_fractions(weights, activation)["hidden_1"]
+        assert lab_dead == float(grad[0] == 0), (activation, p, grad[0], lab_dead)
+
+
+def test_dying_lab_status_says_when_even_elu_lost_its_gradient():
+    """ELU at lr 10**-0.5 loses over a third of its units: the status must not say they learn."""
+    lab = W.dying_relu_lab(activation="elu", learning_rate=10**-0.5)
+    dead = np.mean(list(lab.result["after"].values()))
+    assert dead > 0.3
+    assert "gradient is 0 in float32 at every point" in lab.status.value
+    assert "keeps learning" not in lab.status.value
+    lab.controls["learning_rate"].value = 10**-2
+    assert np.mean(list(lab.result["after"].values())) < _labs.FEW_DEAD
+    assert "still has a gradient for x < 0" in lab.status.value
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

@@ -282,3 +282,24 @@ def test_schedules_add_up():
         assert clock - (h * 60 + m) == length, heading
         end_h, end_m = map(int, rows[-1][0].split(":"))
         assert end_h * 60 + end_m == clock and "end" in rows[-1][2], heading
+
+
+def test_book_pages_drop_scripts_and_styles_from_the_web():
+    """nbconvert's page pulls require.js and MathJax from a CDN; the book keeps none of it."""
+    import importlib.util
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
+    build_book = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_book)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("See [the paper](https://arxiv.org/abs/2412.06829).")]
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    remote = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=[\"']https?://", re.I)
+    assert remote.search(body), "control: nbconvert's page does load from the web"
+    page = build_book.strip_remote(body)
+    assert not remote.search(page)
+    assert 'href="https://arxiv.org/abs/2412.06829"' in page  # links a reader clicks stay
+    assert len(body) - len(page) < 1000  # only the tags went

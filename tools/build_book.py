@@ -167,6 +167,23 @@ def _nav(pages: list[dict[str, Any]], i: int) -> str:
             + " &middot; ".join(links) + "</nav>")
 
 
+_REMOTE = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link\b[^>]*\bhref=[\"']https?://[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def strip_remote(page: str) -> str:
+    """Drop the scripts and stylesheets nbconvert loads from the web (require.js, MathJax).
+
+    The pages must read the same with no network (a workshop room, a USB stick):
+    widgets are already pictures, so require.js has nothing to load, and the
+    course writes no TeX, so MathJax has nothing to typeset. Links a reader
+    clicks (``<a href>``) stay.
+    """
+    return _REMOTE.sub("", page)
+
+
 def _insert_after_body(page: str, snippet: str) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + snippet, page, count=1)
 
@@ -217,7 +234,9 @@ def build(out: Path, notebooks: list[Path]) -> list[dict[str, Any]]:
         top = _nav(pages, i)
         if page["widgets"]:
             top += BANNER.format(cls=BANNER_CLASS, name=html.escape(page["notebook"]))
-        (out / page["page"]).write_text(_insert_after_body(body, top), encoding="utf-8")
+        (out / page["page"]).write_text(
+            _insert_after_body(strip_remote(body), top), encoding="utf-8"
+        )
     write_index(out, pages)
     (out / "book.json").write_text(json.dumps(pages, indent=1) + "\n")
     if failures:

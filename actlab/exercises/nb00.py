@@ -11,6 +11,17 @@ from actlab.exercises import ExerciseSet, Incorrect, Question
 _LIMIT = 1000
 
 
+def _one_number(answer: Any) -> float | None:
+    """The answer as a float if it is one number (a size-1 array counts), else None."""
+    if isinstance(answer, str):
+        return None
+    try:
+        arr = np.asarray(answer, dtype="float64")
+    except (TypeError, ValueError):
+        return None
+    return float(arr.reshape(-1)[0]) if arr.size == 1 else None
+
+
 def _train_count() -> int:
     from actlab.data import load_mnist
 
@@ -19,10 +30,12 @@ def _train_count() -> int:
 
 def _check_count(answer: Any) -> str:
     truth = _train_count()
-    if isinstance(answer, np.ndarray):
+    if isinstance(answer, np.ndarray) and answer.size != 1:
         raise Incorrect("You passed an array. Give its length instead: len(x_train).")
-    if not isinstance(answer, (int, np.integer)):
+    value = _one_number(answer)
+    if value is None or isinstance(answer, bool) or not float(value).is_integer():
         raise Incorrect(f"Give a whole number (the count of images). Received: {answer!r}.")
+    answer = int(value)  # 1000, 1000.0, np.int64(1000) and np.array([1000]) are the same count
     if answer == 784 or answer == 28:
         raise Incorrect(f"{answer} is a size of one image, not the number of images.")
     if answer == _train_count() // 4:
@@ -39,10 +52,9 @@ def _sigmoid_at_zero() -> float:
 
 
 def _check_sigmoid(answer: Any) -> str:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"Give a number. Received: {answer!r}.") from None
+    value = _one_number(answer)
+    if value is None:
+        raise Incorrect(f"Give a number. Received: {answer!r}.")
     truth = _sigmoid_at_zero()
     if value == 0.0:
         raise Incorrect("0 is relu(0), not sigmoid(0). sigmoid(x) = 1 / (1 + exp(-x)).")

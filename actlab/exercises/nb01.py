@@ -19,6 +19,7 @@ _P_TOP = 0.5
 
 
 # --- q1: the gallery ---------------------------------------------------------------
+GALLERY_X = np.linspace(-8, 8, 401, dtype="float32")  # past 6, where relu6 leaves relu
 def _gallery_reference() -> Any:
     from matplotlib import pyplot as plt
 
@@ -27,7 +28,7 @@ def _gallery_reference() -> Any:
     names = catalog.names()
     fig, axes = plt.subplots(3, 5, figsize=(15, 8))
     for name, ax in zip(names, axes.ravel(), strict=True):
-        plotting.plot_activations(name, ax=ax, derivatives=False)
+        plotting.plot_activations(name, x=GALLERY_X, ax=ax, derivatives=False)
     plt.close(fig)
     return fig
 
@@ -54,7 +55,11 @@ def _matches(name: str, x: np.ndarray, y: np.ndarray, cache: dict[Any, np.ndarra
 
 
 def _check_gallery(fig: Any) -> str:
-    """Curves are recognised by their data, not by their labels."""
+    """Curves are recognised by their data, not by their labels.
+
+    A curve counts for an activation only if it matches that one alone: on x <= 6 relu and
+    relu6 agree, so a relu6 panel must reach past x = 6 to show it is not relu.
+    """
     from matplotlib.figure import Figure
 
     from actlab import catalog
@@ -63,15 +68,29 @@ def _check_gallery(fig: Any) -> str:
         raise Incorrect(f"Give the matplotlib Figure (e.g. `fig, axes = plt.subplots(...)`, "
                         f"then `answer_q1 = fig`). Received: {type(fig).__name__}.")
     lines, cache = _lines_in(fig), {}
-    panels_of = {name: {id(ax) for ax, _, x, y in lines if _matches(name, x, y, cache)}
+    matched = [{n for n in catalog.names() if _matches(n, x, y, cache)} for _, _, x, y in lines]
+    panels_of = {name: {id(ax) for (ax, _, _, _), m in zip(lines, matched, strict=True)
+                        if m == {name}}
                  for name in catalog.names()}
     missing = [n for n, panels in panels_of.items() if not panels]
-    mislabelled = [n for n in missing if any(label == n for _, label, _, _ in lines)]
+    mislabelled = [n for n in missing if any(label == n and n not in m for (_, label, _, _), m
+                                             in zip(lines, matched, strict=True))]
     if mislabelled:
         name = mislabelled[0]
         raise Incorrect(f"The curve labelled {name!r} is not {name}(x). Plot it with "
                         f"plot_activations({name!r}, ax=ax) or "
                         f"ax.plot(x, catalog.get({name!r})(x)).")
+    unmatched = [n for n in missing if not any(n in m for m in matched)]
+    if unmatched:
+        raise Incorrect(f"No curve in your figure has the values of: {', '.join(unmatched)}. "
+                        "Loop over actlab.catalog.names() and plot each one.")
+    alike = [m for m in matched if len(m) > 1 and m & set(missing)]
+    if alike:
+        names = " and ".join(sorted(alike[0]))
+        why = " (relu6 caps at 6: up to x = 6 it is relu)" if "relu6" in alike[0] else ""
+        raise Incorrect(f"One of your curves fits both {names}: they agree on its x range{why}, "
+                        "so the figure cannot show which is which. Draw over an x range past 6, "
+                        "e.g. x = np.linspace(-8, 8, 401).")
     if missing:
         raise Incorrect(f"No curve in your figure has the values of: {', '.join(missing)}. "
                         "Loop over actlab.catalog.names() and plot each one.")
@@ -107,10 +126,24 @@ def _mislabelled() -> Any:
     return fig
 
 
+def _relu_in_relu6_panel() -> Any:
+    """A grid over [-6, 6] whose relu6 panel draws relu (the two agree up to x = 6)."""
+    from matplotlib import pyplot as plt
+
+    from actlab import catalog
+
+    x = np.linspace(-6, 6, 121, dtype="float32")
+    fig, axes = plt.subplots(3, 5)
+    for name, ax in zip(catalog.names(), axes.ravel(), strict=True):
+        ax.plot(x, catalog.get("relu" if name == "relu6" else name)(x))
+    plt.close(fig)
+    return fig
+
+
 def _all_in_one() -> Any:
     from actlab import catalog, plotting
 
-    return plotting.plot_activations(catalog.names(), derivatives=False)
+    return plotting.plot_activations(catalog.names(), x=GALLERY_X, derivatives=False)
 
 
 # --- q2: temperature (slider) -------------------------------------------------------
@@ -363,19 +396,21 @@ EXERCISES = ExerciseSet("01", "Activation gallery", [
     Question(
         qid="q1",
         prompt="Draw every activation in `actlab.catalog.names()` side by side, one panel each, "
-        "and give the Figure.",
+        "over x from -8 to 8 (past 6, so relu6 differs from relu), and give the Figure.",
         checker=_check_gallery,
         hint_text="fig, axes = plt.subplots(3, 5); then zip(names, axes.ravel()) and "
-        "plot_activations(name, ax=ax, derivatives=False).",
+        "plot_activations(name, x=np.linspace(-8, 8, 401), ax=ax, derivatives=False).",
         solution_text="A 3 x 5 grid holds the 15 activations; plot_activations draws into each ax.",
         solution_code="from matplotlib import pyplot as plt\n\n"
         "fig, axes = plt.subplots(3, 5, figsize=(15, 8))\n"
         "for name, ax in zip(actlab.catalog.names(), axes.ravel(), strict=True):\n"
-        "    actlab.plotting.plot_activations(name, ax=ax, derivatives=False)\n"
+        "    actlab.plotting.plot_activations(name, x=np.linspace(-8, 8, 401), ax=ax,\n"
+        "                                     derivatives=False)\n"
         "answer_q1 = fig",
         reference=_gallery_reference,
         wrong_answers=[(_three_only, "has the values of"), (_all_in_one, "one panel each"),
-                       (_mislabelled, "is not elu(x)"), (lambda: "figure", "matplotlib Figure")],
+                       (_mislabelled, "is not elu(x)"), (_relu_in_relu6_panel, "past 6"),
+                       (lambda: "figure", "matplotlib Figure")],
     ),
     SliderQuestion(
         qid="q2",

@@ -49,8 +49,10 @@ def _check_merged(answer: Any) -> str:
         raise Incorrect(
             f"W should have shape ({n_in}, {n_out}) (inputs x outputs). Received {w.shape}."
         )
+    if b.shape == (1, n_out):
+        b = b.reshape(n_out)  # a (1, 3) row adds the same numbers in x @ W + b
     if b.shape != (n_out,):
-        raise Incorrect(f"b should have shape ({n_out},). Received {b.shape}.")
+        raise Incorrect(f"b should have shape ({n_out},), one bias per output. Received {b.shape}.")
     true_w, true_b = _merged_reference()
     if not np.allclose(w, true_w, atol=1e-5):
         raise Incorrect(

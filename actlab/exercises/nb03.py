@@ -31,25 +31,33 @@ def _check_model_type(model: Any, n_inputs: int) -> list[Any]:
 
 
 # --- q1: a LeakyReLU(negative_slope=0.1) hidden layer -----------------------------------
-def _leaky_slopes(layers: list[Any]) -> list[tuple[str, float, int]]:
-    """(where, slope, position) for every leaky ReLU applied, as a layer or an activation argument.
+_SLOPE = 0.1
+_PROBE = np.array([[-2, -1.5, -1, -0.75, -0.5, -0.25, -0.1, -0.05,
+                    0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2]], "float32")  # 16 hidden values
 
-    ``position`` is the index of the layer whose output the leaky ReLU produces.
-    """
+
+def _bends(lay: Any) -> bool:
+    """Whether a layer applies a non-linear activation (a layer or an activation argument)."""
     keras = _keras()
-    found = []
-    for i, lay in enumerate(layers):
-        if isinstance(lay, keras.layers.LeakyReLU):
-            found.append((lay.name, float(lay.negative_slope), i))
-        act = getattr(lay, "activation", None)
-        if isinstance(act, keras.layers.LeakyReLU):
-            found.append((lay.name, float(act.negative_slope), i))
-        elif act is keras.activations.leaky_relu:
-            found.append((lay.name, 0.2, i))  # the function's default slope
-    return found
+    if isinstance(lay, (keras.layers.Activation, keras.layers.LeakyReLU, keras.layers.ReLU,
+                        keras.layers.PReLU, keras.layers.ELU, keras.layers.Softmax)):
+        return not (isinstance(lay, keras.layers.Activation)
+                    and lay.activation is keras.activations.linear)
+    act = getattr(lay, "activation", None)
+    return act is not None and act is not keras.activations.linear
+
+
+def _between(hidden: Any, middle: list[Any]) -> np.ndarray:
+    """What follows Dense(16), applied to 16 hidden values: its activation, then the layers."""
+    keras = _keras()
+    values = hidden.activation(keras.ops.convert_to_tensor(_PROBE))
+    for lay in middle:
+        values = lay(values)
+    return np.asarray(keras.ops.convert_to_numpy(values), "float64").reshape(_PROBE.shape)
 
 
 def _check_leaky(model: Any) -> str:
+    """The function between Dense(16) and Dense(1) is judged by its values, however written."""
     keras = _keras()
     layers = _check_model_type(model, 8)
     dense = [(i, lay) for i, lay in enumerate(layers) if isinstance(lay, keras.layers.Dense)]
@@ -58,40 +66,73 @@ def _check_leaky(model: Any) -> str:
             f"Expected two Dense layers of 16 and 1 units; found Dense layers with "
             f"{[d.units for _, d in dense]} units."
         )
-    found = _leaky_slopes(layers)
-    if not found:
+    (hidden_at, hidden), (output_at, output) = dense
+    on_inputs = [lay.name for lay in layers[:hidden_at] if _bends(lay)]
+    if on_inputs:
         raise Incorrect(
-            "No leaky ReLU found. Add layers.LeakyReLU(negative_slope=0.1) after "
-            "the hidden Dense layer."
+            f"{on_inputs[0]!r} acts on the 8 inputs, before Dense(16), so the hidden layer "
+            "stays linear. Put the leaky ReLU after Dense(16), between it and Dense(1)."
         )
-    where, slope, position = found[0]
-    (hidden_at, _), (output_at, output) = dense
-    if position >= output_at:
+    middle = layers[hidden_at + 1 : output_at]
+    if _bends(hidden) and any(_bends(lay) for lay in middle):
         raise Incorrect(
-            f"The leaky ReLU in {where!r} acts on the output of {output.name!r}, the Dense(1) "
+            f"{hidden.name!r} already applies "
+            f"{getattr(hidden.activation, '__name__', 'an activation')}, and the leaky ReLU "
+            "after it acts on that output (after a ReLU it only sees values >= 0). Leave Dense(16) "
+            "without an activation and put the leaky ReLU after it."
+        )
+    try:
+        got = _between(hidden, middle)
+    except Exception as exc:  # noqa: BLE001 -- any failure of the learner's layers is reported
+        raise Incorrect(f"Could not apply the layers after Dense(16) to 16 values: {exc}") from None
+    neg, pos = _PROBE[0] < 0, _PROBE[0] > 0
+    slopes = got[0, neg] / _PROBE[0, neg]
+    is_leaky = np.allclose(got[0, pos], _PROBE[0, pos], atol=1e-5) and np.ptp(slopes) < 1e-4
+    slope = float(slopes.mean())
+    at_minus_one = float(got[0, _PROBE[0] == -1][0])
+    on_output = [lay.name for lay in layers[output_at:] if _bends(lay)]
+    if on_output and not (is_leaky and np.isclose(slope, _SLOPE, atol=1e-4)):
+        raise Incorrect(
+            f"{on_output[0]!r} acts on the output of {output.name!r}, the Dense(1) "
             "output layer, so the hidden layer stays linear. Put it between Dense(16) and "
             "Dense(1), where it bends the 16 hidden values."
         )
-    if np.isclose(slope, 0.3):
+    if not is_leaky:
         raise Incorrect(
-            f"The leaky ReLU in {where!r} has negative_slope 0.3, the LeakyReLU "
-            "layer's default. Pass negative_slope=0.1."
+            f"What follows Dense(16) is not a leaky ReLU: it maps -1 to {at_minus_one:.3g}, and "
+            f"not every positive value to itself. Use layers.LeakyReLU(negative_slope={_SLOPE})."
         )
-    if np.isclose(slope, 0.2):
+    if np.isclose(slope, 1.0, atol=1e-4):
         raise Incorrect(
-            f"The leaky ReLU in {where!r} has negative_slope 0.2: the string "
-            "'leaky_relu' uses keras.activations.leaky_relu's default. Use "
-            "layers.LeakyReLU(negative_slope=0.1)."
+            "No leaky ReLU found between Dense(16) and Dense(1): the hidden layer is linear. "
+            f"Add layers.LeakyReLU(negative_slope={_SLOPE}) after the hidden Dense layer."
         )
-    if not np.isclose(slope, 0.1):
+    if np.isclose(slope, 0.0, atol=1e-4):
         raise Incorrect(
-            f"The leaky ReLU in {where!r} has negative_slope {slope}; the task asks for 0.1."
+            "No leaky ReLU found: what follows Dense(16) maps every negative value to 0, a "
+            f"plain ReLU. Use layers.LeakyReLU(negative_slope={_SLOPE})."
+        )
+    if np.isclose(slope, 0.3, atol=1e-4):
+        raise Incorrect(
+            "The leaky ReLU after Dense(16) has negative_slope 0.3, the LeakyReLU "
+            f"layer's default. Pass negative_slope={_SLOPE}."
+        )
+    if np.isclose(slope, 0.2, atol=1e-4):
+        raise Incorrect(
+            "The leaky ReLU after Dense(16) has negative_slope 0.2: keras.activations.leaky_relu's "
+            "default, which the string 'leaky_relu' uses too. Use "
+            f"layers.LeakyReLU(negative_slope={_SLOPE})."
+        )
+    if not np.isclose(slope, _SLOPE, atol=1e-4):
+        raise Incorrect(
+            f"The leaky ReLU after Dense(16) has negative slope {slope:.3g} (it maps -1 to "
+            f"{at_minus_one:.3g}); the task asks for {_SLOPE}."
         )
     x = -np.ones((1, 8), "float32")
     out = model.predict(x, verbose=0)
     if out.shape != (1, 1):
         raise Incorrect(f"The model should output one number per sample; got shape {out.shape}.")
-    return "Dense(16) -> LeakyReLU(negative_slope=0.1) -> Dense(1)."
+    return "Dense(16) -> a leaky ReLU with negative slope 0.1 (it maps -1 to -0.1) -> Dense(1)."
 
 
 def _leaky_reference() -> Any:
@@ -139,6 +180,30 @@ def _leaky_on_output() -> Any:
             keras.Input((8,)),
             keras.layers.Dense(16),
             keras.layers.Dense(1, activation=keras.layers.LeakyReLU(negative_slope=0.1)),
+        ]
+    )
+
+
+def _leaky_on_inputs() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.LeakyReLU(negative_slope=0.1),
+            keras.layers.Dense(16),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def _relu_then_leaky() -> Any:
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.LeakyReLU(negative_slope=0.1),
+            keras.layers.Dense(1),
         ]
     )
 
@@ -283,10 +348,24 @@ def _check_defaults(answer: Any) -> str:
         raise Incorrect(
             "A leaky ReLU keeps the sign of a negative input: both values are negative."
         )
-    if not np.allclose(got, (layer_value, function_value), atol=1e-6):
+    if np.allclose(got, (-0.02, -0.02), atol=1e-6):
         raise Incorrect(
-            f"Not the values Keras computes. Run both: you gave {got}. The slopes "
-            "are Keras's defaults, not 0.01 (PyTorch's default; tf.nn.leaky_relu's is 0.2)."
+            f"Not the values Keras computes: you gave {got}, what a slope of 0.01 gives. Keras's "
+            "defaults are not 0.01 (PyTorch's default; tf.nn.leaky_relu's is 0.2): run both."
+        )
+    if np.allclose(got, (layer_value / 2.0, function_value / 2.0), atol=1e-6):
+        raise Incorrect(
+            f"{got} are minus the two default slopes (the values at -1), not the values at "
+            "-2.0: multiply each slope by the input, -2.0."
+        )
+    wrong = [f"the {which} value {g:g}" for which, g, truth in
+             (("layer", got[0], layer_value), ("function", got[1], function_value))
+             if not np.isclose(g, truth, atol=1e-6)]
+    if wrong:
+        raise Incorrect(
+            f"Not the values Keras computes: {' and '.join(wrong)} "
+            f"{'is' if len(wrong) == 1 else 'are'} off. Run "
+            "layers.LeakyReLU() and keras.activations.leaky_relu on np.array([-2.0])."
         )
     return f"LeakyReLU()(-2) = {layer_value:g}, leaky_relu(-2) = {function_value:g}."
 
@@ -320,6 +399,8 @@ EXERCISES = ExerciseSet(
                 (_leaky_default, "layer's default"),
                 (_leaky_string, "0.2"),
                 (_plain_relu, "No leaky ReLU"),
+                (_leaky_on_inputs, "acts on the 8 inputs"),
+                (_relu_then_leaky, "already applies relu"),
                 (_leaky_after_output, "output layer"),
                 (_leaky_on_output, "output layer"),
                 (lambda: "model", "keras model"),
@@ -378,6 +459,8 @@ EXERCISES = ExerciseSet(
             wrong_answers=[
                 (lambda: (-0.4, -0.6), "Swapped"),
                 (lambda: (-0.02, -0.02), "0.01"),
+                (lambda: (-0.3, -0.2), "minus the two default slopes"),
+                (lambda: (-0.6, -0.2), "the function value -0.2 is off"),
                 (lambda: (0.6, 0.4), "negative"),
                 (lambda: "-0.6", "pair of numbers"),
             ],

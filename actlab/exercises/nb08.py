@@ -26,21 +26,27 @@ def _probe_models() -> list[tuple[Any, np.ndarray]]:
     from actlab.deepnets import deep_mlp
 
     x = np.random.default_rng(0).uniform(0.0, 1.0, size=(64, 4)).astype("float32")
-    m = deep_mlp(4, depth=2, width=8, activation="relu", seed=0, output_units=3, name="probe")
+    m = deep_mlp(4, depth=2, width=10, activation="relu", seed=0, output_units=3, name="probe")
+    second, top = np.sort(x[:, 0])[-2:]
+    scale = np.float32(0.02 / (top - second))  # unit 9 outputs 0.01 on one sample only
     k1 = np.array(
         [
-            [1.0, 0.5, 1.0, -1.0, -1.0, -0.5, -1.0, 0.3],
-            [0.5, 1.0, -1.0, 1.0, -0.5, -1.0, -1.0, 0.3],
-            [0.2, 0.1, 0.0, 0.0, -0.2, -0.1, -1.0, 0.3],
-            [0.1, 0.2, 0.0, 0.0, -0.1, -0.2, -1.0, 0.3],
+            [1.0, 0.5, 1.0, -1.0, -1.0, -0.5, -1.0, 0.3, 0.0, scale],
+            [0.5, 1.0, -1.0, 1.0, -0.5, -1.0, -1.0, 0.3, 0.0, 0.0],
+            [0.2, 0.1, 0.0, 0.0, -0.2, -0.1, -1.0, 0.3, 0.0, 0.0],
+            [0.1, 0.2, 0.0, 0.0, -0.1, -0.2, -1.0, 0.3, 0.0, 0.0],
         ],
         dtype="float32",
     )
-    # units 0, 1, 7 always fire; 2, 3 fire for some inputs only; 4, 5, 6 never (dead)
-    b1 = np.array([0.1, 0.1, 0.0, 0.0, -0.1, 0.0, -0.5, 0.0], dtype="float32")
+    # units 0, 1, 7 always fire; 2, 3 fire for some inputs only; 4, 5, 6 never (dead);
+    # 8 outputs a small positive 1e-4 everywhere, 9 fires on exactly one sample: both alive
+    b1 = np.array(
+        [0.1, 0.1, 0.0, 0.0, -0.1, 0.0, -0.5, 0.0, 1e-4, -scale * (top + second) / 2],
+        dtype="float32",
+    )
     m.get_layer("dense_1").set_weights([k1, b1])
     k2, _ = m.get_layer("dense_2").get_weights()
-    b2 = np.where(np.arange(8) % 3 == 0, -50.0, 0.0).astype("float32")  # units 0, 3, 6: dead
+    b2 = np.where(np.arange(10) % 3 == 0, -50.0, 0.0).astype("float32")  # 0, 3, 6, 9: dead
     m.get_layer("dense_2").set_weights([k2, b2])
     deep = deep_mlp(4, depth=3, width=6, activation="relu", bias=-0.3, seed=3, name="deep")
     return [(m, x), (deep, x)]
@@ -62,6 +68,8 @@ def _variant(kind: str) -> Callable[[Any, Any], dict[str, float]]:
                 v = np.mean(np.all(a < 0, axis=0))
             elif kind == "any":
                 v = np.mean(np.any(a <= 0, axis=0))
+            elif kind == "tolerance":  # "near zero" instead of exactly 0
+                v = np.mean(np.all(a <= 0.05, axis=0))
             elif kind == "sparsity":
                 v = np.mean(a <= 0)
             else:  # "axis1": looks along units instead of samples
@@ -77,6 +85,7 @@ _MISTAKES = {
     "output exactly 0, so test `<= 0` (or `== 0`), not `< 0`.",
     "any": "Your counter calls a unit dead when it is 0 for SOME sample. Dead means 0 for "
     "EVERY sample: np.all(..., axis=0), not np.any.",
+    "tolerance": "Inactive ReLU outputs are exactly 0; a tolerance counts live units as dead.",
     "sparsity": "That is the fraction of zero outputs (sparsity), not of dead units. First "
     "decide per unit (column) whether it is 0 for every sample (np.all(a <= 0, axis=0)), "
     "then take the mean over units.",
@@ -255,6 +264,7 @@ EXERCISES = ExerciseSet(
                 (lambda: _variant("any"), "EVERY sample"),
                 (lambda: _variant("sparsity"), "sparsity"),
                 (lambda: _variant("axis1"), "use axis=0"),
+                (lambda: _variant("tolerance"), "a tolerance counts live units as dead"),
                 (lambda: {"dense_1": 0.5}, "function itself"),
             ],
         ),

@@ -23,7 +23,7 @@ def _letter(answer: Any, options: str) -> str:
         raise Incorrect(
             f"Answer with one letter as a string, e.g. answer = 'b'. Received: {answer!r}."
         )
-    letter = answer.strip().lower().rstrip(")").strip()
+    letter = answer.strip().lower().strip("() .")
     if letter not in options:
         raise Incorrect(
             f"Answer with one of the letters {', '.join(options)}. Received: {answer!r}."
@@ -203,8 +203,12 @@ QUESTIONS = [
             "b",
             {
                 "a": _q3_a,
-                "c": "10 sigmoids do not sum to 1; the loss then renormalises them, which "
-                "is neither a softmax nor independent probabilities.",
+                "c": "on the TensorFlow backend Keras's sigmoid stores its logits on its output "
+                "and the loss silently uses those stored logits, so it trains like (b); but the "
+                "model's outputs are then 10 independent sigmoids that do not sum to 1, not the "
+                "softmax probabilities it was trained on. On the JAX and PyTorch backends the "
+                "loss clips the sigmoids and renormalises them to sum to 1, which is neither a "
+                "softmax nor independent probabilities.",
                 "d": "without from_logits=True the loss treats raw logits as probabilities: "
                 "it clips negative logits to 1e-7 and renormalises, a meaningless loss.",
             },
@@ -217,7 +221,11 @@ QUESTIONS = [
         ),
         solution_code='answer_q3 = "b"\n',
         reference=lambda: "b",
-        wrong_answers=[(lambda: "a", "remembers its logits"), (lambda: "d", "raw logits")],
+        wrong_answers=[
+            (lambda: "a", "remembers its logits"),
+            (lambda: "c", "stored logits"),
+            (lambda: "d", "raw logits"),
+        ],
     ),
     Question(
         qid="q4",

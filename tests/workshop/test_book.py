@@ -97,3 +97,14 @@ def test_pages_with_sliders_say_they_are_not_live(book):
             snapshot = page[page.index("Interactive in JupyterLab"):]
             assert IMG.search(snapshot), f"{notebook.name}: the widget's plot is missing"
             assert "application/vnd.jupyter.widget-view+json" not in page
+
+
+REMOTE = re.compile(r"<(?:script|img|link|iframe)\b[^>]*\b(?:src|href)=[\"']https?://", re.I)
+
+
+def test_no_page_loads_anything_from_the_web(book):
+    """Offline, a page reads the same: no script, style or picture comes from a CDN."""
+    for page in sorted(book.glob("*.html")):
+        text = page.read_text()
+        assert not REMOTE.search(text), (page.name, REMOTE.search(text).group(0))
+        assert "jp-Mermaid" not in text or "pre.mermaid" in text  # mermaid loads only for diagrams
