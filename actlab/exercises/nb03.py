@@ -56,6 +56,19 @@ def _between(hidden: Any, middle: list[Any]) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(values), "float64").reshape(_PROBE.shape)
 
 
+_FIX = f"layers.LeakyReLU(negative_slope={_SLOPE})"
+_WRONG_SLOPES = {
+    1.0: "No leaky ReLU found between Dense(16) and Dense(1): the hidden layer is linear. "
+    f"Add {_FIX} after the hidden Dense layer.",
+    0.0: "No leaky ReLU found: what follows Dense(16) maps every negative value to 0, a "
+    f"plain ReLU. Use {_FIX}.",
+    0.3: "The leaky ReLU after Dense(16) has negative_slope 0.3, the LeakyReLU "
+    f"layer's default. Pass negative_slope={_SLOPE}.",
+    0.2: "The leaky ReLU after Dense(16) has negative_slope 0.2: keras.activations.leaky_relu's "
+    f"default, which the string 'leaky_relu' uses too. Use {_FIX}.",
+}
+
+
 def _check_leaky(model: Any) -> str:
     """The function between Dense(16) and Dense(1) is judged by its values, however written."""
     keras = _keras()
@@ -102,27 +115,9 @@ def _check_leaky(model: Any) -> str:
             f"What follows Dense(16) is not a leaky ReLU: it maps -1 to {at_minus_one:.3g}, and "
             f"not every positive value to itself. Use layers.LeakyReLU(negative_slope={_SLOPE})."
         )
-    if np.isclose(slope, 1.0, atol=1e-4):
-        raise Incorrect(
-            "No leaky ReLU found between Dense(16) and Dense(1): the hidden layer is linear. "
-            f"Add layers.LeakyReLU(negative_slope={_SLOPE}) after the hidden Dense layer."
-        )
-    if np.isclose(slope, 0.0, atol=1e-4):
-        raise Incorrect(
-            "No leaky ReLU found: what follows Dense(16) maps every negative value to 0, a "
-            f"plain ReLU. Use layers.LeakyReLU(negative_slope={_SLOPE})."
-        )
-    if np.isclose(slope, 0.3, atol=1e-4):
-        raise Incorrect(
-            "The leaky ReLU after Dense(16) has negative_slope 0.3, the LeakyReLU "
-            f"layer's default. Pass negative_slope={_SLOPE}."
-        )
-    if np.isclose(slope, 0.2, atol=1e-4):
-        raise Incorrect(
-            "The leaky ReLU after Dense(16) has negative_slope 0.2: keras.activations.leaky_relu's "
-            "default, which the string 'leaky_relu' uses too. Use "
-            f"layers.LeakyReLU(negative_slope={_SLOPE})."
-        )
+    for wrong, message in _WRONG_SLOPES.items():
+        if np.isclose(slope, wrong, atol=1e-4):
+            raise Incorrect(message)
     if not np.isclose(slope, _SLOPE, atol=1e-4):
         raise Incorrect(
             f"The leaky ReLU after Dense(16) has negative slope {slope:.3g} (it maps -1 to "
