@@ -191,12 +191,13 @@ class DyingReluLab(Explorer):
         every training point (``self.x``): no example sends it a gradient, so
         its own weights never change. Computed in float32 with the activation
         Keras trains with and its TensorFlow gradient (:func:`actlab.catalog.derivative`),
-        so a derivative counts as 0 exactly where training's gradient is 0 (ELU's
-        float32 gradient, for instance, is 0 below about -17, though ``exp(x)``
-        is not). For ReLU this is ``w·x + b <= 0`` for every point, the same
-        count as :func:`actlab.dead_units`; leaky_relu, elu, gelu, silu and tanh
-        keep a gradient for negative inputs, so their units are dead only where
-        the float32 gradient is 0, far from zero.
+        so a derivative counts as 0 exactly where training's gradient is 0
+        (TensorFlow computes ELU's gradient from its output as ``elu(x) + 1``,
+        which is 0 in float32 below about -17.3, though ``exp(x)`` is not).
+        For ReLU this is ``w·x + b <= 0`` for every point, the same count as
+        :func:`actlab.dead_units`; leaky_relu, elu, gelu, silu and tanh keep a
+        gradient for negative inputs, so their units are dead only where the
+        float32 gradient is 0, far from zero.
 
         Args:
             weights: ``[kernel_1, bias_1, ..., kernel_out, bias_out]`` of the
@@ -321,9 +322,9 @@ class DyingReluLab(Explorer):
             )
         else:
             note = (
-                f" {activation} has a gradient for x < 0, but these units were pushed so far"
-                f" from zero that even {activation}'s gradient is 0 in float32 at every point:"
-                " they cannot learn their way back by themselves."
+                f" {activation}'s gradient is 0 in float32 only far from zero, but these units"
+                " were pushed that far at every point, so their gradient is 0 in float32 at"
+                " every point: they cannot learn their way back by themselves."
             )
         self.status.value = (
             f"{how}; mean fraction of units with no gradient at any training point (dead): "

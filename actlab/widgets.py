@@ -297,7 +297,7 @@ def dying_relu_lab(
     bias kills ReLU units; leaky_relu/elu/gelu/silu/tanh still have a gradient
     where their input is negative, so their units keep learning and can recover,
     unless training pushes them so far that even that gradient is 0 in float32
-    (ELU's below about -17; the status line says which case it shows).
+    (on TensorFlow, ELU's below about -17; the status line says which case it shows).
     Sliders update when released; every setting is trained once and cached, so
     going back to a setting is instant.
 

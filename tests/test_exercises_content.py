@@ -19,6 +19,7 @@ from matplotlib import pyplot as plt
 
 from actlab import catalog, exercises, plotting
 from actlab.exercises import nb00, nb01, nb02, nb03, nb04, nb05
+from actlab.surgery import swap_activations as _sa_alias
 
 
 def _q(nb: str, qid: str):
@@ -63,6 +64,11 @@ def _swap_one_commented(model, layer_name, activation):
     new = keras.models.clone_model(model, clone_function=clone_layer)
     new.set_weights(model.get_weights())  # "swap_activations" copies them the same way
     return new
+
+
+def _swap_one_aliased_helper(model, layer_name, activation):
+    """The helper under another name, imported at module level: still the helper."""
+    return _sa_alias(model, {"relu": activation}, layers=[layer_name])
 
 
 def _swap_one_imported_helper(model, layer_name, activation):
@@ -142,6 +148,17 @@ WRONG = [
     ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16), keras.layers.ReLU(),
                                       keras.layers.Dense(1)),
      "a plain ReLU"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16, activation="elu"),
+                                      keras.layers.Dense(1)),
+     "negative side is not a straight line through 0 (-1 becomes -0.632"),
+    ("03", "q1", lambda: _leaky_model(keras.layers.Dense(16), keras.layers.Activation("relu"),
+                                      keras.layers.LeakyReLU(negative_slope=0.1),
+                                      keras.layers.Dense(1)),
+     "already applies relu"),
+    ("03", "q1", lambda: _leaky_model(
+        keras.layers.Dense(16),
+        keras.layers.Dense(1, activation=keras.layers.LeakyReLU(negative_slope=0.1))),
+     "the Dense(1) output layer, bends the output"),
     ("03", "q2", _input_shape_translation, "created with input_shape="),
     ("03", "q2", lambda: nb03._translation_with(keras.layers.ReLU(max_value=1.0)), "caps outputs"),
     ("03", "q2", lambda: nb03._translation_with(keras.layers.ReLU()), "threshold=1.0"),
@@ -157,6 +174,7 @@ WRONG = [
     ("04", "q1", lambda: nb04._swap_sharing_layers, "shares the layer 'hidden_1'"),
     ("04", "q1", lambda: nb04._swap_with_helper, "calls actlab.swap_activations"),
     ("04", "q1", lambda: _swap_one_imported_helper, "calls actlab.swap_activations"),
+    ("04", "q1", lambda: _swap_one_aliased_helper, "calls actlab.swap_activations"),
     ("04", "q1", nb04._base, "Give the function itself"),
     ("04", "q2", nb04._gelu_untrained, "Test accuracy"),
     ("04", "q2", nb04._gelu_not_finetuned, "No training step recorded"),
@@ -295,3 +313,32 @@ def test_tanh_exp_is_not_shipped_by_keras():
     assert not {"tanh_exp", "tanhexp"} & names
     with pytest.raises(ValueError):
         keras.activations.get("tanh_exp")
+
+
+def test_03_q1_messages_say_only_what_is_true_of_the_answer(capsys):
+    """tanh then leaky: no word about ReLU; ELU: no claim that positive values change."""
+    tanh_then_leaky = _leaky_model(keras.layers.Dense(16, activation="tanh"),
+                                   keras.layers.LeakyReLU(negative_slope=0.1),
+                                   keras.layers.Dense(1))
+    assert _q("03", "q1").check(tanh_then_leaky).passed is False
+    out = capsys.readouterr().out
+    assert "already applies tanh" in out and "ReLU it only sees" not in out, out
+    elu = _leaky_model(keras.layers.Dense(16, activation="elu"), keras.layers.Dense(1))
+    assert _q("03", "q1").check(elu).passed is False
+    out = capsys.readouterr().out
+    assert "changes positive values" not in out, out
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (keras.layers.LeakyReLU()(np.array([-2.0])),
+                 keras.activations.leaky_relu(np.array([-2.0]))),  # what the hint suggests
+        lambda: [np.array([-0.6]), np.array([-0.4])],
+        lambda: np.array([-0.6, -0.4]),
+        lambda: (np.float32(-0.6), -0.4),
+    ],
+)
+def test_03_q3_accepts_the_values_however_they_are_held(make):
+    """Size-1 arrays or tensors, or one array of two values, are the same answer."""
+    assert _q("03", "q3").check(make()).passed is True

@@ -159,7 +159,15 @@ def test_10_quiz_accepts_a_letter_written_with_brackets_or_a_dot(answer):
 
 
 @pytest.mark.parametrize(
-    ("answer", "fragment"), [("e", "one of the letters"), ("(c)", "(c) is not it")]
+    ("answer", "fragment"),
+    [
+        ("e", "one of the letters"),
+        ("(c)", "(c) is not it"),
+        ("", "one of the letters"),  # the unfinished answer: a message, not a KeyError
+        (" ", "one of the letters"),
+        ("()", "one of the letters"),
+        ("bc", "one of the letters"),
+    ],
 )
 def test_10_quiz_refuses_other_letters_however_written(answer, fragment):
     """A letter that is not an option, or a wrong one in brackets, is refused with its message."""
@@ -224,3 +232,11 @@ def test_08_q1_refuses_a_near_zero_counter_and_accepts_max_equals_zero():
         "08", "q1", lambda: _near_zero_mean_counter
     )
     assert "agrees with actlab.dead_units" in exercises.load("08").q1.checker(_max_is_zero_counter)
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-3, 1e-2, 0.1])
+def test_08_q1_any_near_zero_threshold_gets_the_tolerance_message(tol):
+    """Not just 0.05: a counter using `a <= tol` for a small tol is told why it is wrong."""
+    assert "a tolerance counts live units as dead" in _refusal(
+        "08", "q1", lambda: nb08._variant("tolerance", tol)
+    )

@@ -7,19 +7,9 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._core import one_number
 
 _LIMIT = 1000
-
-
-def _one_number(answer: Any) -> float | None:
-    """The answer as a float if it is one number (a size-1 array counts), else None."""
-    if isinstance(answer, str):
-        return None
-    try:
-        arr = np.asarray(answer, dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(arr.reshape(-1)[0]) if arr.size == 1 else None
 
 
 def _train_count() -> int:
@@ -32,7 +22,7 @@ def _check_count(answer: Any) -> str:
     truth = _train_count()
     if isinstance(answer, np.ndarray) and answer.size != 1:
         raise Incorrect("You passed an array. Give its length instead: len(x_train).")
-    value = _one_number(answer)
+    value = one_number(answer)
     if value is None or isinstance(answer, bool) or not float(value).is_integer():
         raise Incorrect(f"Give a whole number (the count of images). Received: {answer!r}.")
     answer = int(value)  # 1000, 1000.0, np.int64(1000) and np.array([1000]) are the same count
@@ -52,7 +42,7 @@ def _sigmoid_at_zero() -> float:
 
 
 def _check_sigmoid(answer: Any) -> str:
-    value = _one_number(answer)
+    value = one_number(answer)
     if value is None:
         raise Incorrect(f"Give a number. Received: {answer!r}.")
     truth = _sigmoid_at_zero()

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
+from actlab.exercises._core import one_number
 
 
 def _keras() -> Any:
@@ -45,6 +46,17 @@ def _bends(lay: Any) -> bool:
                     and lay.activation is keras.activations.linear)
     act = getattr(lay, "activation", None)
     return act is not None and act is not keras.activations.linear
+
+
+def _kind(lay: Any) -> str:
+    """What a bending layer applies, in words: ``relu``, ``tanh``, ``LeakyReLU``..."""
+    keras = _keras()
+    if isinstance(lay, keras.layers.ReLU) and not float(lay.negative_slope or 0.0):
+        return "relu"
+    act = getattr(lay, "activation", None)
+    if act is not None and not isinstance(lay, (keras.layers.LeakyReLU, keras.layers.ReLU)):
+        return getattr(act, "__name__", type(act).__name__)
+    return type(lay).__name__
 
 
 def _between(hidden: Any, middle: list[Any]) -> np.ndarray:
@@ -87,12 +99,18 @@ def _check_leaky(model: Any) -> str:
             "stays linear. Put the leaky ReLU after Dense(16), between it and Dense(1)."
         )
     middle = layers[hidden_at + 1 : output_at]
-    if _bends(hidden) and any(_bends(lay) for lay in middle):
+    benders = ([hidden] if _bends(hidden) else []) + [lay for lay in middle if _bends(lay)]
+    if len(benders) >= 2:
+        first, kind = benders[0], _kind(benders[0])
+        seen = " (after a ReLU it only sees values >= 0)" if kind == "relu" else ""
+        fix = (
+            "Leave Dense(16) without an activation and put the leaky ReLU after it."
+            if first is hidden
+            else f"Remove {first.name!r}: the leaky ReLU alone goes after Dense(16)."
+        )
         raise Incorrect(
-            f"{hidden.name!r} already applies "
-            f"{getattr(hidden.activation, '__name__', 'an activation')}, and the leaky ReLU "
-            "after it acts on that output (after a ReLU it only sees values >= 0). Leave Dense(16) "
-            "without an activation and put the leaky ReLU after it."
+            f"{first.name!r} already applies {kind}, and {benders[1].name!r} after it acts on "
+            f"that output{seen}. {fix}"
         )
     try:
         got = _between(hidden, middle)
@@ -105,15 +123,29 @@ def _check_leaky(model: Any) -> str:
     at_minus_one = float(got[0, _PROBE[0] == -1][0])
     on_output = [lay.name for lay in layers[output_at:] if _bends(lay)]
     if on_output and not (is_leaky and np.isclose(slope, _SLOPE, atol=1e-4)):
+        where = (
+            f"The activation of {output.name!r}, the Dense(1) output layer, bends the output"
+            if on_output[0] == output.name
+            else f"{on_output[0]!r} acts on the output of {output.name!r}, the Dense(1) output "
+            "layer"
+        )
         raise Incorrect(
-            f"{on_output[0]!r} acts on the output of {output.name!r}, the Dense(1) "
-            "output layer, so the hidden layer stays linear. Put it between Dense(16) and "
-            "Dense(1), where it bends the 16 hidden values."
+            f"{where}, so the hidden layer stays linear. Put the leaky ReLU between Dense(16) "
+            "and Dense(1), where it bends the 16 hidden values."
         )
     if not is_leaky:
+        at_one = float(got[0, _PROBE[0] == 1][0])
+        wrong = []
+        if not np.allclose(got[0, pos], _PROBE[0, pos], atol=1e-5):
+            wrong.append(f"it changes positive values (1 becomes {at_one:.3g})")
+        if np.ptp(slopes) >= 1e-4:
+            wrong.append(
+                f"its negative side is not a straight line through 0 (-1 becomes "
+                f"{at_minus_one:.3g}, -2 becomes {float(got[0, 0]):.3g})"
+            )
         raise Incorrect(
-            f"What follows Dense(16) is not a leaky ReLU: it maps -1 to {at_minus_one:.3g}, and "
-            f"not every positive value to itself. Use layers.LeakyReLU(negative_slope={_SLOPE})."
+            f"What follows Dense(16) is not a leaky ReLU: {' and '.join(wrong)}. "
+            f"Use layers.LeakyReLU(negative_slope={_SLOPE})."
         )
     for wrong, message in _WRONG_SLOPES.items():
         if np.isclose(slope, wrong, atol=1e-4):
@@ -326,14 +358,18 @@ def _defaults_reference() -> tuple[float, float]:
 
 
 def _check_defaults(answer: Any) -> str:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect(
-            f"Give a pair of numbers (layer value, function value). Received: {answer!r}."
-        )
-    try:
-        got = (float(answer[0]), float(answer[1]))
-    except (TypeError, ValueError):
-        raise Incorrect(f"Both values must be numbers. Received: {answer!r}.") from None
+    if isinstance(answer, (tuple, list)) and len(answer) == 2:
+        values = [one_number(a) for a in answer]  # numbers, or size-1 arrays / tensors
+        if None in values:
+            raise Incorrect(f"Both values must be numbers. Received: {answer!r}.")
+    else:
+        pair = None if isinstance(answer, str) else np.asarray(answer, dtype=object).reshape(-1)
+        values = [one_number(a) for a in pair] if pair is not None and pair.size == 2 else [None]
+        if None in values:
+            raise Incorrect(
+                f"Give a pair of numbers (layer value, function value). Received: {answer!r}."
+            )
+    got = (values[0], values[1])
     layer_value, function_value = _defaults_reference()
     if np.allclose(got, (function_value, layer_value), atol=1e-6):
         raise Incorrect(

@@ -122,19 +122,34 @@ def _check_swap_case(fn: Any, model: Any, name: str, activation: str) -> None:
 
 
 def _uses_swap_activations(fn: Any) -> bool:
-    """Whether ``fn``'s code uses the name ``swap_activations``; comments and strings do not.
+    """Whether ``fn``'s code uses actlab's ``swap_activations``; comments and strings do not.
 
     Reads the compiled code (the global and attribute names each code object
-    loads, nested functions included), so it works for lambdas too.
+    loads, nested functions included), so it works for lambdas too. A name
+    counts when it is ``swap_activations`` or when it refers to that function
+    under another name (``from actlab import swap_activations as sa``), in the
+    function's globals or its closure.
     """
     import types
 
-    stack = [getattr(fn, "__code__", None)]
+    from actlab.surgery import swap_activations
+
+    code0 = getattr(fn, "__code__", None)
+    scope = dict(getattr(fn, "__globals__", {}) or {})
+    free, cells = getattr(code0, "co_freevars", ()), getattr(fn, "__closure__", None) or ()
+    for name, cell in zip(free, cells, strict=False):
+        try:
+            scope[name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+    stack = [code0]
     while stack:
         code = stack.pop()
         if not isinstance(code, types.CodeType):
             continue
         if "swap_activations" in code.co_names:
+            return True
+        if any(scope.get(n) is swap_activations for n in (*code.co_names, *code.co_freevars)):
             return True
         stack.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
     return False

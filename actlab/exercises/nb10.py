@@ -24,7 +24,7 @@ def _letter(answer: Any, options: str) -> str:
             f"Answer with one letter as a string, e.g. answer = 'b'. Received: {answer!r}."
         )
     letter = answer.strip().lower().strip("() .")
-    if letter not in options:
+    if len(letter) != 1 or letter not in options:
         raise Incorrect(
             f"Answer with one of the letters {', '.join(options)}. Received: {answer!r}."
         )
