@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from actlab.exercises._verdict import Verdict
 
 STRICT_ENV = "ACTLAB_STRICT_EXERCISES"
@@ -256,17 +254,3 @@ class Question:
 
     def __repr__(self) -> str:
         return f"{self.qid}: {self.prompt}"
-
-
-def one_number(answer: Any) -> float | None:
-    """A typed answer as a float if it is one number (a size-1 array or tensor counts).
-
-    Returns None for anything else (a string, several numbers, an object).
-    """
-    if isinstance(answer, (str, bytes)):
-        return None
-    try:
-        arr = np.asarray(answer, dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(arr.reshape(-1)[0]) if arr.size == 1 else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from actlab.exercises import Incorrect, Setting, SliderQuestion
-from actlab.exercises._sliders import moved, positions, whole
+from actlab.exercises._answers import typed_whole
+from actlab.exercises._sliders import moved, positions
 
 LAB_CALL = "actlab.widgets.gradient_flow_lab()"
 RELU_CALL = 'actlab.widgets.gradient_flow_lab(activation="relu", depth=20)'
@@ -59,14 +60,7 @@ def _ratio(lab: Any, depth: int) -> float:
 
 
 def _typed_depth(answer: Any) -> dict[str, Any]:
-    depth = whole(answer)
-    if depth is None:
-        raise Incorrect(
-            f"Give the depth as a whole number of hidden layers, or the lab itself. "
-            f"Received: {answer!r}."
-        )
-    if not 2 <= depth <= 30:
-        raise Incorrect(f"The lab's depth goes from 2 to 30 hidden layers. Received: {answer!r}.")
+    depth = typed_whole(answer, control="depth", unit="hidden layers", widget="lab", low=2, high=30)
     return {"depth": depth}
 
 

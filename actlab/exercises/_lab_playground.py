@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from actlab.exercises import Incorrect, Setting, SliderQuestion
-from actlab.exercises._sliders import cached, moved, whole
+from actlab.exercises._answers import typed_whole
+from actlab.exercises._sliders import cached, moved
 
 STEPS = 300
 TARGET = 0.95
@@ -57,14 +58,7 @@ def _accuracy_of(items: tuple[tuple[str, Any], ...]) -> float:
 
 
 def _typed_width(answer: Any) -> dict[str, Any]:
-    width = whole(answer)
-    if width is None:
-        raise Incorrect(
-            f"Give the width as a whole number of units, or the playground itself. "
-            f"Received: {answer!r}."
-        )
-    if not 1 <= width <= 16:
-        raise Incorrect(f"The playground's width goes from 1 to 16 units. Received: {answer!r}.")
+    width = typed_whole(answer, control="width", unit="units", widget="playground", low=1, high=16)
     return {"width": width}
 
 

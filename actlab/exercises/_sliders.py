@@ -64,22 +64,6 @@ def same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def whole(answer: Any) -> int | None:
-    """A typed answer as a whole number: ``4``, ``np.int64(4)``, ``4.0`` or ``np.float32(4)``.
-
-    Returns:
-        The int, or None when ``answer`` is not a number with an integer value
-        (a bool, ``4.5``, ``"4"``, NaN).
-    """
-    if isinstance(answer, bool | np.bool_):
-        return None
-    if isinstance(answer, int | np.integer):
-        return int(answer)
-    if isinstance(answer, float | np.floating) and float(answer).is_integer():
-        return int(answer)
-    return None
-
-
 def moved(make: Any, **values: Any) -> Any:
     """A factory for tests: the widget ``make()`` returns, with controls moved to ``values``."""
 

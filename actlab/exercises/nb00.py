@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
-from actlab.exercises._core import one_number
+from actlab.exercises._answers import one_number
 
 _LIMIT = 1000
 
