@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from actlab import _widget_models as wm
 from actlab._keras import keras
+from actlab._validate import check_choice
 from actlab._widget_base import _SLIDER_STYLE, Explorer, _new_figure, _slider
 
 
@@ -209,11 +210,7 @@ class DyingReluLab(Explorer):
         """
         from actlab import catalog
 
-        if activation not in DYING_ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(map(repr, DYING_ACTIVATIONS))}. "
-                f"Received: activation={activation!r}."
-            )
+        check_choice("activation", activation, DYING_ACTIVATIONS)
         if len(weights) != 2 * self.depth + 2:
             raise ValueError(
                 f"weights must be the lab's {2 * self.depth + 2} arrays (kernel and bias of "
@@ -253,11 +250,7 @@ class DyingReluLab(Explorer):
             A dict with ``before``, ``after``, ``loss``, ``accuracy``, ``diverged``
             and ``weights`` (only ``before`` when ``trained`` is False).
         """
-        if activation not in DYING_ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(map(repr, DYING_ACTIVATIONS))}. "
-                f"Received: activation={activation!r}."
-            )
+        check_choice("activation", activation, DYING_ACTIVATIONS)
         key = (activation, _key(learning_rate), _key(bias_init))
         before = self.no_gradient_fractions(self.initial_weights(activation, key[2]), activation)
         if not trained:

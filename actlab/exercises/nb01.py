@@ -20,6 +20,8 @@ _P_TOP = 0.5
 
 # --- q1: the gallery ---------------------------------------------------------------
 GALLERY_X = np.linspace(-8, 8, 401, dtype="float32")  # past 6, where relu6 leaves relu
+
+
 def _gallery_reference() -> Any:
     from matplotlib import pyplot as plt
 
@@ -91,9 +93,7 @@ def _check_gallery(fig: Any) -> str:
         raise Incorrect(f"One of your curves fits both {names}: they agree on its x range{why}, "
                         "so the figure cannot show which is which. Draw over an x range past 6, "
                         "e.g. x = np.linspace(-8, 8, 401).")
-    if missing:
-        raise Incorrect(f"No curve in your figure has the values of: {', '.join(missing)}. "
-                        "Loop over actlab.catalog.names() and plot each one.")
+    # (every missing name is unmatched or shares a curve with another: both raised above)
     used = set().union(*panels_of.values())
     if len(used) < len(panels_of):
         raise Incorrect(f"Side by side means one panel each: your {len(panels_of)} curves "

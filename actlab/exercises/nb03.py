@@ -118,7 +118,9 @@ def _check_leaky(model: Any) -> str:
         raise Incorrect(f"Could not apply the layers after Dense(16) to 16 values: {exc}") from None
     neg, pos = _PROBE[0] < 0, _PROBE[0] > 0
     slopes = got[0, neg] / _PROBE[0, neg]
-    is_leaky = np.allclose(got[0, pos], _PROBE[0, pos], atol=1e-5) and np.ptp(slopes) < 1e-4
+    keeps_positive = np.allclose(got[0, pos], _PROBE[0, pos], atol=1e-5)
+    straight_negative = np.ptp(slopes) < 1e-4
+    is_leaky = keeps_positive and straight_negative
     slope = float(slopes.mean())
     at_minus_one = float(got[0, _PROBE[0] == -1][0])
     on_output = [lay.name for lay in layers[output_at:] if _bends(lay)]
@@ -136,9 +138,9 @@ def _check_leaky(model: Any) -> str:
     if not is_leaky:
         at_one = float(got[0, _PROBE[0] == 1][0])
         wrong = []
-        if not np.allclose(got[0, pos], _PROBE[0, pos], atol=1e-5):
+        if not keeps_positive:
             wrong.append(f"it changes positive values (1 becomes {at_one:.3g})")
-        if np.ptp(slopes) >= 1e-4:
+        if not straight_negative:
             wrong.append(
                 f"its negative side is not a straight line through 0 (-1 becomes "
                 f"{at_minus_one:.3g}, -2 becomes {float(got[0, 0]):.3g})"
@@ -358,17 +360,17 @@ def _defaults_reference() -> tuple[float, float]:
 
 
 def _check_defaults(answer: Any) -> str:
-    if isinstance(answer, (tuple, list)) and len(answer) == 2:
-        values = [one_number(a) for a in answer]  # numbers, or size-1 arrays / tensors
-        if None in values:
-            raise Incorrect(f"Both values must be numbers. Received: {answer!r}.")
-    else:
-        pair = None if isinstance(answer, str) else np.asarray(answer, dtype=object).reshape(-1)
-        values = [one_number(a) for a in pair] if pair is not None and pair.size == 2 else [None]
-        if None in values:
-            raise Incorrect(
-                f"Give a pair of numbers (layer value, function value). Received: {answer!r}."
-            )
+    sequence = isinstance(answer, (tuple, list))
+    items = [] if isinstance(answer, str) else (
+        list(answer) if sequence else list(np.asarray(answer, dtype=object).reshape(-1))
+    )
+    values = [one_number(a) for a in items]  # numbers, or size-1 arrays / tensors
+    if len(values) != 2 or (None in values and not sequence):
+        raise Incorrect(
+            f"Give a pair of numbers (layer value, function value). Received: {answer!r}."
+        )
+    if None in values:
+        raise Incorrect(f"Both values must be numbers. Received: {answer!r}.")
     got = (values[0], values[1])
     layer_value, function_value = _defaults_reference()
     if np.allclose(got, (function_value, layer_value), atol=1e-6):

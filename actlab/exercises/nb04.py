@@ -303,27 +303,27 @@ def _check_gelu(model: Any) -> str:
     return f"GELU hidden layers, test accuracy {acc:.3f}."
 
 
-def _gelu_reference() -> Any:
-    import actlab
+def _fitted(model: Any) -> Any:
+    """``model`` compiled with Adam and fitted 6 epochs on the flattened MNIST subset."""
     from actlab.data import load_mnist
 
     (x_train, y_train), _ = load_mnist(limit=MNIST_LIMIT, verbose=False)
-    model = actlab.swap_activations(_base(), {"relu": "gelu"})
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)
     return model
 
 
+def _gelu_reference() -> Any:
+    import actlab
+
+    return _fitted(actlab.swap_activations(_base(), {"relu": "gelu"}))
+
+
 def _gelu_not_finetuned() -> Any:
     """The mistake: train the ReLU model, swap to GELU, skip the fine-tuning."""
     import actlab
-    from actlab.data import load_mnist
 
-    (x_train, y_train), _ = load_mnist(limit=MNIST_LIMIT, verbose=False)
-    model = _base()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)
-    return actlab.swap_activations(model, {"relu": "gelu"})
+    return actlab.swap_activations(_fitted(_base()), {"relu": "gelu"})
 
 
 def _gelu_untrained() -> Any:

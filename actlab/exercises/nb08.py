@@ -145,13 +145,17 @@ def _check_counter(answer: Any) -> str:
         for got, truth, (model, _) in zip(results, truths, cases, strict=True)
     ):
         return "Your counter agrees with actlab.dead_units on every layer of the test models."
-    for kind, message in _MISTAKES.items():
-        for tol in TOLERANCES if kind == "tolerance" else (0.05,):
-            if all(
-                _close(got, _variant(kind, tol)(model, x), hidden_layers(model))
-                for got, (model, x) in zip(results, cases, strict=True)
-            ):
-                raise Incorrect(message)
+    mistakes = [
+        (_variant(kind, tol), message)
+        for kind, message in _MISTAKES.items()
+        for tol in (TOLERANCES if kind == "tolerance" else (0.05,))
+    ]
+    for counter, message in mistakes:
+        if all(
+            _close(got, counter(model, x), hidden_layers(model))
+            for got, (model, x) in zip(results, cases, strict=True)
+        ):
+            raise Incorrect(message)
     for got, truth, (model, _) in zip(results, truths, cases, strict=True):
         for k in [*hidden_layers(model), *got]:
             if k in truth and abs(float(got[k]) - truth[k]) > 1e-6:
