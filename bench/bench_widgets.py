@@ -228,7 +228,7 @@ def bench_slider_checks(moves: int) -> list[dict[str, Any]]:
                     start = time.perf_counter()
                     ok = q.check(widget)
                     times.append((time.perf_counter() - start) * 1000)
-                    if ok is not True:
+                    if not ok:  # a Verdict (or None when not attempted)
                         raise RuntimeError(f"{nb} {q.qid}: the solution state did not pass")
             rows.append(
                 {

@@ -468,3 +468,23 @@ def test_p90():
     imports = _load("bench_imports")
     assert imports.p90([1.0]) == 1.0
     assert imports.p90([float(i) for i in range(1, 11)]) == pytest.approx(9.1)
+
+
+def test_slider_check_bench_runs_every_slider_exercise_to_a_pass():
+    """bench_widgets' slider_checks solves and checks all 10 slider exercises (about 10 s).
+
+    It once refused every solved state when check() began returning a Verdict instead of
+    True; this keeps `make bench` in step with the exercise API.
+    """
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, str(_ROOT / "bench" / "bench_widgets.py"), "--only", "slider_checks",
+         "--moves", "1"],
+        capture_output=True, text=True, timeout=600, cwd=_ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(proc.stdout[proc.stdout.index("[") :])  # after any log lines
+    names = [r["name"] for r in rows]
+    assert len(names) == 10 and all(n.startswith("slider exercise") for n in names), names
+    assert all(r["ok"] is True for r in rows)
