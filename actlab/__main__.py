@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from actlab.data import load_mnist, mnist_cache_path
 
-    data = load_mnist(verbose=False)
-    if data.is_fallback:
+    data = load_mnist(verbose=False, source="auto")  # whatever ACTLAB_MNIST_SOURCE says
+    if data.source != "keras-mnist":
         print(f"Could not fetch MNIST: {data.description}", file=sys.stderr)
         return 1
     print(f"MNIST is cached at {mnist_cache_path()}; notebooks will use it offline.")

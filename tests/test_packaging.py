@@ -19,7 +19,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 TENSORFLOWS = {"tensorflow", "tensorflow-cpu"}
-TEST_TOOLS = {"pytest", "nbval", "nbclient", "nbformat", "ruff", "playwright"}
+TEST_TOOLS = {"pytest", "nbval", "nbclient", "nbformat", "ruff", "playwright", "mlxtend"}
 
 
 def _pyproject():
