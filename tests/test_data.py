@@ -95,7 +95,7 @@ def test_bad_source_names_what_exists(monkeypatch):
     with pytest.raises(ValueError, match=r"'auto', 'sample', 'fallback'.*Received: source='mnst'"):
         data.load_mnist(source="mnst")
     monkeypatch.setenv(data.SOURCE_ENV, "real")
-    with pytest.raises(ValueError, match=r"ACTLAB_MNIST_SOURCE.*Received: ACTLAB_MNIST_SOURCE='real'"):
+    with pytest.raises(ValueError, match=r"Received: ACTLAB_MNIST_SOURCE='real'"):
         data.load_mnist()
 
 

@@ -79,7 +79,7 @@ def test_with_seed_rewrites_only_the_setup_line():
     changed = runner.with_seed(nb, 1234)
     before = [c.source for c in nb.cells]
     after = [c.source for c in changed.cells]
-    diff = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    diff = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert len(diff) == 1 and "SEED = 1234" in after[diff[0]]
     assert runner.committed_seed(changed) == 1234
 
