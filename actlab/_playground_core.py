@@ -406,8 +406,10 @@ class Network:
 def dead_units(network: Network, grid: np.ndarray) -> list[list[int]]:
     """Per hidden layer, the units whose output is exactly 0 at every point of ``grid``.
 
-    A ReLU unit (or relu6, hard_sigmoid, hard_silu) that outputs 0 over the
-    whole input plane shown gets no gradient from any input there: it is dead.
+    A ReLU unit (or relu6, hard_sigmoid, hard_silu) that outputs 0 at every
+    point of the square shown gets no gradient from any training point there:
+    it is dead. Only on that square: a first-layer unit's ``w·x + b`` is, unless
+    ``w = 0``, positive on a half-plane, which then lies outside the square.
     """
     return [
         [int(j) for j in np.flatnonzero(~np.any(h != 0, axis=0))]
@@ -431,8 +433,8 @@ class PlaygroundResult:
         train_accuracy: Fraction of training points classified right.
         test_accuracy: The same on the test points.
         diverged: True when the loss stopped being a finite number.
-        dead_units: Per hidden layer, the indices of units that output 0 over
-            the whole plane shown.
+        dead_units: Per hidden layer, the indices of units that output 0 at
+            every point of the square shown.
     """
 
     settings: dict[str, Any]

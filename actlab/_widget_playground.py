@@ -181,8 +181,8 @@ def _units_png(
     """One PNG with every hidden unit's output over the plane, a row per layer.
 
     Each map is coloured on its own symmetric scale (orange < 0 < blue). A unit
-    that outputs 0 everywhere is grey, crossed out and labelled "dead", and the
-    row's label counts the dead units.
+    that outputs 0 on the whole square shown is grey, crossed out and labelled
+    "dead", and the row's label counts the dead units.
     """
     width = maps[0].shape[1] if maps else 1
     h = _TOP + (tile + _GAP) * len(maps) + _GAP
@@ -344,8 +344,8 @@ class Playground(Explorer):
         )
         caption = widgets.HTML(
             "<small>Hidden units: each map is one unit's output over the plane above "
-            "(orange &lt; 0 &lt; blue, white = 0); a unit that outputs 0 everywhere is "
-            "<b>dead</b>.</small>"
+            "(orange &lt; 0 &lt; blue, white = 0); a unit that outputs 0 at every point of "
+            "the square shown is <b>dead</b>.</small>"
         )
         self.children = (*self.children[:-2], self.status, self.image, caption, self.units_image)
         figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.28)

@@ -178,7 +178,7 @@ def test_a_diverging_setting_stops_early_and_says_so():
     assert math.isnan(r.train_accuracy) and r.dead_units == []
 
 
-def test_dead_units_are_units_that_output_zero_over_the_whole_plane():
+def test_dead_units_are_units_that_output_zero_over_the_whole_square_shown():
     r = W.train_playground({"learning_rate": 1.0, "depth": 3}, 300)
     net = core.Network(r.settings)
     net.set_weights(r.weights)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from actlab._seed import current_seed
 from actlab.exercises import Incorrect, Setting, SliderQuestion
 from actlab.exercises._answers import typed_whole
 from actlab.exercises._sliders import cached, moved
 
 STEPS = 300
 TARGET = 0.95
-RECIPE = {  # the playground's defaults the questions keep
+DEFAULT_SEED = 42
+"""The course's committed SEED: what the checks use before ``actlab.seed`` ran."""
+RECIPE = {  # the playground's defaults the questions keep (the seed is the widget's own)
     "dataset": "circles",
     "noise": 0.05,
     "test_fraction": 0.3,
@@ -26,35 +29,50 @@ RECIPE = {  # the playground's defaults the questions keep
     "optimizer": "adam",
     "batch_size": 0,
     "l2": 0.0,
-    "seed": 0,
 }
+
+
+def notebook_seed() -> int:
+    """The notebook's ``SEED`` (what its Setup cell gave ``actlab.seed``); 42 before that."""
+    return current_seed(DEFAULT_SEED)
 
 
 def _call(activation: str) -> str:
     extra = "" if activation == "relu" else f', activations="{activation}"'
-    return f'actlab.widgets.playground("circles", depth=1{extra}, step_size=100)'
+    return (f'actlab.widgets.playground("circles", depth=1, width=1{extra}, step_size=100, '
+            "seed=SEED)")
 
 
 def _maker(activation: str) -> Any:
     def make() -> Any:
         from actlab import widgets
 
-        return widgets.playground("circles", depth=1, activations=activation, step_size=100)
+        # width 1 is never the answer (one unit: a straight boundary), so the untouched
+        # playground is "not attempted" at any seed, and the answer is always a move
+        return widgets.playground("circles", depth=1, width=1, activations=activation,
+                                  step_size=100, seed=notebook_seed())
 
     return make
 
 
+def _outcome(settings: dict[str, Any], width: int) -> tuple[float, int]:
+    """(test accuracy, dead units) after :data:`STEPS` steps; NaN, 0 if diverged. Cached."""
+    return _outcome_of(tuple(sorted({**settings, "width": int(width)}.items())))
+
+
 def _test_accuracy(settings: dict[str, Any], width: int) -> float:
     """Test accuracy after :data:`STEPS` steps (NaN if diverged); deterministic, so cached."""
-    return _accuracy_of(tuple(sorted({**settings, "width": int(width)}.items())))
+    return _outcome(settings, width)[0]
 
 
 @cached
-def _accuracy_of(items: tuple[tuple[str, Any], ...]) -> float:
+def _outcome_of(items: tuple[tuple[str, Any], ...]) -> tuple[float, int]:
     from actlab.widgets import train_playground
 
     result = train_playground(dict(items), STEPS)
-    return float("nan") if result.diverged else float(result.test_accuracy)
+    if result.diverged:
+        return float("nan"), 0
+    return float(result.test_accuracy), len(result.dead_units[0])
 
 
 def _typed_width(answer: Any) -> dict[str, Any]:
@@ -75,62 +93,99 @@ def _shown(setting: Setting) -> str:
             f" (Your playground shows {steps} steps; the check always trains {STEPS}, from "
             "the initial weights: Reset, then Step until 300, to see the same numbers.)"
         )
-    return f" (Your playground, after {steps} steps: test accuracy {pg.test_accuracy:.0%}.)"
+    dead = sum(map(len, getattr(pg, "dead_units", []) or []))
+    return (
+        f" (Your playground, after {steps} steps: test accuracy {pg.test_accuracy:.0%}, "
+        f"{dead} dead unit(s).)"
+    )
+
+
+def _settings_of(setting: Setting) -> dict[str, Any]:
+    """The setting to train: the question's recipe, the learner's seed, width and activation.
+
+    A widget is judged at its own seed (the notebook makes it with ``seed=SEED``); a
+    typed answer at the notebook's SEED.
+    """
+    seed = notebook_seed() if setting.typed else int(setting.values["seed"])
+    return {**{k: setting.values[k] for k in (*RECIPE, "activation_1")}, "seed": seed}
+
+
+def _dead_note(width: int, dead: int) -> str:
+    """What the dead units of a one-layer ReLU setting leave to draw the boundary."""
+    live = width - dead
+    if dead == 0:
+        lead = f"None of the {width} ReLU units is dead after {STEPS} steps, so all {width} draw"
+    else:
+        lead = (
+            f"After {STEPS} steps {dead} of the {width} ReLU units {'is' if dead == 1 else 'are'} "
+            "dead (0 at every point of the square shown), so "
+            f"{live} live unit{'' if live == 1 else 's'} draw"
+        )
+    return (
+        f"{lead} the boundary, one straight crease each; it takes at least three straight "
+        "edges to enclose the inner disc."
+    )
 
 
 def _checker(activation: str) -> Any:
     def check(setting: Setting) -> str:
-        settings = {k: setting.values[k] for k in (*RECIPE, "activation_1")}
+        settings = _settings_of(setting)
         width = int(setting.values["width"])
-        accuracy = _test_accuracy(settings, width)
+        accuracy, dead = _outcome(settings, width)
         shown = _shown(setting)
+        dead_text = (
+            f" {dead} of them {'is' if dead == 1 else 'are'} dead after {STEPS} steps "
+            "(0 at every point of the square shown)."
+            if activation == "relu" and dead else ""
+        )
         if not accuracy > TARGET:
             raise Incorrect(
                 f"With {width} {activation} unit(s), test accuracy after {STEPS} steps is "
                 f"{accuracy:.1%}, not above {TARGET:.0%}: move the units per layer slider "
-                "to the right." + shown
+                "to the right." + dead_text + shown
             )
-        if width > 1:
-            narrower = _test_accuracy(settings, width - 1)
-            if narrower > TARGET:
-                raise Incorrect(
-                    f"With {width} units the test accuracy is {accuracy:.1%}, but {width - 1} "
-                    f"already give {narrower:.1%}: move the units per layer slider to the left."
-                    + shown
-                )
-            before = f"; with {width - 1}: {narrower:.1%}"
-        else:
-            before = ""
+        smallest = _smallest_width(settings)
+        if smallest < width:
+            fewer = _test_accuracy(settings, smallest)
+            raise Incorrect(
+                f"With {width} units the test accuracy is {accuracy:.1%}, but {smallest} "
+                f"already give {fewer:.1%}: move the units per layer slider to the left."
+                + shown
+            )
+        before = f"; with {width - 1}: {_test_accuracy(settings, width - 1):.1%}" if width > 1 \
+            else ""
         message = (
             f"{width} {activation} units separate the circles: test accuracy {accuracy:.1%} "
             f"after {STEPS} steps{before}."
         )
-        if activation != "relu":
-            message += " " + _compare_with_relu(settings, width, activation)
+        if activation == "relu":
+            message += " " + _dead_note(width, dead)
         else:
-            message += (
-                " One hidden layer of ReLU units cuts the plane into convex pieces; the circle "
-                "needs a few straight edges to enclose the inner class."
-            )
+            message += " " + _compare_with_relu(settings, width, activation)
         return message + shown
 
     return check
 
 
 def _compare_with_relu(settings: dict[str, Any], width: int, activation: str) -> str:
-    """Whether ReLU needs more, as many or fewer units than ``width`` (one or two trainings)."""
+    """ReLU's smallest width at the same seed, its dead units, and how it compares."""
     relu = {**settings, "activation_1": "relu"}
-    same = _test_accuracy(relu, width)
-    if not same > TARGET:
-        return (
-            f"ReLU with {width} units reaches only {same:.1%}: {activation} needs fewer units "
-            "here. Each ReLU unit adds one straight crease to the boundary; a few smooth "
-            f"{activation} steps can already curve around the inner circle."
-        )
-    fewer = _test_accuracy(relu, width - 1) if width > 1 else float("nan")
-    if fewer > TARGET:
-        return f"ReLU gets there with fewer units ({width - 1} give {fewer:.1%})."
-    return f"ReLU needs {width} units too: as many as {activation} here."
+    need = _smallest_width(relu)
+    dead = _outcome(relu, need)[1]
+    if need > width:
+        verdict = f"{activation} needs fewer units than ReLU at this seed"
+    elif need == width:
+        verdict = f"{activation} needs as many units as ReLU at this seed"
+    else:
+        verdict = f"{activation} needs more units than ReLU at this seed"
+    dead_text = (
+        f"{dead} of them dead after {STEPS} steps, so {need - dead} live" if dead
+        else "none of them dead"
+    )
+    return (
+        f"ReLU needs {need} units here ({dead_text}); {verdict}. No {activation} unit dies: "
+        f"{activation}(z) is 0 only on the line z = 0, never over a region."
+    )
 
 
 def _smallest_width(settings: dict[str, Any]) -> int:
@@ -142,14 +197,15 @@ def _smallest_width(settings: dict[str, Any]) -> int:
 
 def _solver(activation: str) -> Any:
     def solve(pg: Any) -> dict[str, Any]:
-        settings = {**RECIPE, "activation_1": activation}
+        settings = {**RECIPE, "activation_1": activation, "seed": int(pg.settings()["seed"])}
         return {**settings, "width": _smallest_width(settings)}
 
     return solve
 
 
 def _reference(activation: str) -> Any:
-    return lambda: _smallest_width({**RECIPE, "activation_1": activation})
+    return lambda: _smallest_width({**RECIPE, "activation_1": activation,
+                                    "seed": notebook_seed()})
 
 
 def _question(qid: str, activation: str, prompt: str, hints: list[str], solution: str,
@@ -165,7 +221,7 @@ def _question(qid: str, activation: str, prompt: str, hints: list[str], solution
         reference=_reference(activation),
         wrong_answers=[
             (make, "where the notebook put it"),
-            (moved(make, width=1), "to the right"),
+            (moved(make, width=2), "to the right"),
             (moved(make, width=12), "to the left"),
             (moved(make, width=12, depth=2), "keeps hidden layers at 1"),
             (lambda: 2.5, "whole number"),
@@ -205,11 +261,15 @@ SLIDER_QUESTIONS = [
         [
             "Change the width, press Reset, then Step three times (100 steps each) and read "
             "the test accuracy in the status line.",
-            "One ReLU unit draws one straight crease; how many creases enclose a disc?",
+            "One live ReLU unit draws one straight crease; how many creases enclose a disc? "
+            "A dead unit (0 over the whole square shown) draws none: the status line counts "
+            "them.",
         ],
         "The check trains every width for 300 steps from the seeded initial weights "
-        "(train_playground) and looks for the first one above 95 %; the solution does the same "
-        "search and sets the slider there.",
+        "(train_playground, at your playground's seed) and looks for the first one above 95 %; "
+        "the solution does the same search and sets the slider there. How many units that "
+        "takes depends on the seed, because some ReLU units die; the check says how many of "
+        "yours did.",
         [(lambda: _softmax(), "Playground")],
     ),
     _question(
@@ -222,7 +282,8 @@ SLIDER_QUESTIONS = [
             "Same procedure as q3, with the tanh playground below.",
             "Each tanh unit is a smooth step; its boundary can curve where two units overlap.",
         ],
-        "The same search as q3 with tanh; the check compares the two smallest widths.",
+        "The same search as q3 with tanh; the check compares the two smallest widths at "
+        "your playground's seed and counts the ReLU units that die.",
         [
             (moved(_maker("tanh"), width=12, activation_1="relu"),
              "keeps layer 1 activation at tanh")

@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from actlab.exercises import ExerciseSet, Incorrect, Question
-from actlab.exercises._lab_playground import SLIDER_QUESTIONS
+from actlab.exercises._lab_playground import SLIDER_QUESTIONS, notebook_seed
 
 STACK_WIDTHS = (4, 6, 5, 3)
-STACK_SEED = 7
+STACK_SEED_OFFSET = 3
+"""The notebook builds q1's stack with ``seed=SEED + 3``."""
 ACCURACY_BAR = 0.95
-CIRCLES_TEST = {"n": 400, "seed": 1}
+CIRCLES_N = 400
+"""q2 is judged on ``make_circles(400, seed=SEED + 1)``: the notebook's x_test, y_test."""
 _LINEAR_NAMES = {"linear", "None", None}
 
 
@@ -20,7 +22,7 @@ _LINEAR_NAMES = {"linear", "None", None}
 def _stack() -> Any:
     from actlab.models import linear_stack
 
-    return linear_stack(STACK_WIDTHS, seed=STACK_SEED)
+    return linear_stack(STACK_WIDTHS, seed=notebook_seed() + STACK_SEED_OFFSET)
 
 
 def _stack_weights() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -57,7 +59,9 @@ def _check_merged(answer: Any) -> str:
     if not np.allclose(w, true_w, atol=1e-5):
         raise Incorrect(
             "W does not match the model: multiply the kernels in layer order, "
-            "W1 @ W2 @ W3 (each kernel is (inputs, units))."
+            "W1 @ W2 @ W3 (each kernel is (inputs, units)). (The check rebuilds deep_linear "
+            f"with seed=SEED + {STACK_SEED_OFFSET}, SEED = {notebook_seed()}: the seed "
+            "actlab.seed last set.)"
         )
     (_, _), (_, _), (_, b3) = _stack_weights()
     if np.allclose(b, b3, atol=1e-5):
@@ -121,7 +125,7 @@ def _hidden_activation_names(model: Any) -> list[tuple[str, str]]:
 def _test_accuracy(model: Any) -> float:
     from actlab.data import make_circles
 
-    x, y = make_circles(CIRCLES_TEST["n"], seed=CIRCLES_TEST["seed"])
+    x, y = make_circles(CIRCLES_N, seed=notebook_seed() + 1)
     out = np.asarray(model.predict(x, verbose=0))
     if out.ndim == 2 and out.shape[1] > 1:
         pred = out.argmax(1)
@@ -156,7 +160,8 @@ def _check_tanh_model(model: Any) -> str:
     acc = _test_accuracy(model)
     if acc < ACCURACY_BAR:
         raise Incorrect(
-            f"Test accuracy on make_circles(400, seed=1) is {acc:.3f} < "
+            f"Test accuracy on x_test, y_test (make_circles({CIRCLES_N}, "
+            f"seed=SEED + 1), SEED = {notebook_seed()}) is {acc:.3f} < "
             f"{ACCURACY_BAR}. Train it (compile + fit), longer or wider."
         )
     return f"Test accuracy {acc:.3f} with tanh hidden layers."
@@ -168,8 +173,9 @@ def _tanh_reference() -> Any:
     from actlab.data import make_circles
     from actlab.models import mlp
 
-    x, y = make_circles(400, seed=0)
-    model = mlp(2, [16, 16], "tanh", output_activation="sigmoid", seed=0)
+    seed = notebook_seed()
+    x, y = make_circles(CIRCLES_N, seed=seed)
+    model = mlp(2, [16, 16], "tanh", output_activation="sigmoid", seed=seed + 2)
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
     model.fit(x, y, epochs=40, batch_size=64, verbose=0)
     return model
@@ -178,7 +184,7 @@ def _tanh_reference() -> Any:
 def _untrained(activation: str | None) -> Any:
     from actlab.models import mlp
 
-    return mlp(2, [16, 16], activation, output_activation="sigmoid", seed=0)
+    return mlp(2, [16, 16], activation, output_activation="sigmoid", seed=notebook_seed() + 2)
 
 
 _Q2_SOLUTION = """\
@@ -199,7 +205,8 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt=(
-                "`deep_linear = actlab.models.linear_stack([4, 6, 5, 3], seed=7)` stacks three "
+                "`deep_linear = actlab.models.linear_stack([4, 6, 5, 3], seed=SEED + 3)` stacks "
+                "three "
                 "Dense "
                 "layers without activation. Give the pair (W, b) of the single linear layer it "
                 "equals: deep_linear(x) == x @ W + b."
@@ -231,7 +238,7 @@ EXERCISES = ExerciseSet(
                 "Build and train a network whose hidden layers all use tanh and that reaches a "
                 "test "
                 f"accuracy of at least {ACCURACY_BAR} on the circles (x_test, y_test = "
-                "make_circles(400, seed=1)). Give the trained model."
+                "make_circles(400, seed=SEED + 1)). Give the trained model."
             ),
             checker=_check_tanh_model,
             hint_text=(
