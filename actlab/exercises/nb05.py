@@ -161,12 +161,12 @@ def _round_trip(model: Any) -> tuple[Any, float]:
         try:
             loaded = keras.models.load_model(path, safe_mode=True)
         except ValueError as exc:
-            if "Lambda" in str(exc):
+            if "Python lambda" in str(exc):
                 raise Incorrect(
-                    "Your model uses a Lambda layer: loading it with "
-                    "safe_mode=True is refused (it would run code stored in the "
-                    "file). Use Dense(..., activation=tanh_exp) with a registered "
-                    "tanh_exp."
+                    "Your model uses a Python lambda (in a Lambda layer): Keras saves "
+                    "a lambda as bytecode, and safe_mode=True refuses to load it (it "
+                    "would run code stored in the file). Use a named function, "
+                    "registered: Dense(..., activation=tanh_exp)."
                 ) from None
             raise Incorrect(f"Reloading failed: {str(exc)[:200]}") from None
         except Exception:  # noqa: BLE001 - Keras raises TypeError for unknown functions
@@ -183,6 +183,14 @@ def _check_safe_model(model: Any) -> str:
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise Incorrect(f"Give a keras model. Received: {type(model).__name__}.")
+    lambdas = [lay.name for lay in model.layers
+               if getattr(getattr(lay, "activation", None), "__name__", "") == "<lambda>"]
+    if lambdas:  # Keras would save it as bytecode and refuse it in safe mode
+        raise Incorrect(
+            f"Layer {lambdas[0]!r} uses a Python lambda as its activation: Keras saves a "
+            "lambda as bytecode, and safe_mode=True refuses to load it. Use a named "
+            "function, registered: Dense(..., activation=tanh_exp)."
+        )
     loaded, gap = _round_trip(model)
     applied = []
     for layer in loaded.layers:
@@ -256,6 +264,31 @@ def _lambda_model() -> Any:
             keras.Input((4,)),
             keras.layers.Dense(8),
             keras.layers.Lambda(lambda t: t * keras.ops.tanh(keras.ops.exp(t))),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def _lambda_activation_model() -> Any:
+    """activation=lambda ...: Keras warns when saving, and the file holds bytecode."""
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation=lambda t: t * keras.ops.tanh(keras.ops.exp(t))),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def _named_lambda_layer_model() -> Any:
+    """A Lambda layer around the registered function: safe to load, but not activation=."""
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8),
+            keras.layers.Lambda(_registered_tanh_exp()),
             keras.layers.Dense(1),
         ]
     )
@@ -341,18 +374,22 @@ EXERCISES = ExerciseSet(
             hint_text=(
                 "Decorate the function with "
                 "@keras.saving.register_keras_serializable(package=...), "
-                "then use it as Dense(..., activation=tanh_exp). No Lambda layer."
+                "then use it as Dense(..., activation=tanh_exp). No Python lambda."
             ),
             solution_text=(
                 "Registered objects are saved by name and looked up in your code when loading, so "
-                "nothing from the file is executed; a Lambda layer stores Python bytecode and is "
-                "refused in safe mode."
+                "nothing from the file is executed. What safe mode refuses is a Python lambda "
+                "(Keras: safe_mode disallows unsafe `lambda` deserialization): a lambda has no "
+                "name, so it is saved as bytecode. A Lambda layer around a registered named "
+                "function loads in safe mode; around a lambda it is refused."
             ),
             solution_code=_Q3_SOLUTION,
             reference=_safe_reference,
             wrong_answers=[
                 (_unregistered_model, "Register it"),
-                (_lambda_model, "Lambda"),
+                (_lambda_model, "Python lambda (in a Lambda layer)"),
+                (_lambda_activation_model, "Python lambda as its activation"),
+                (_named_lambda_layer_model, "no layer applies tanh_exp"),
                 (_relu_model, "no layer applies tanh_exp"),
                 (_builtin_mish_model, "which Keras ships"),
                 (lambda: "model", "keras model"),
