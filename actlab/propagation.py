@@ -80,11 +80,14 @@ def forward_moments(
     input_dim: int | None = None,
     dropout: str | None = None,
     rate: float = 0.1,
+    input_mean: float = 0.0,
+    input_var: float = 1.0,
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """Mean and variance of each layer's pre-activations and outputs at initialisation.
 
-    A batch of ``n_samples`` standard-normal inputs goes through ``depth``
+    A batch of ``n_samples`` normal inputs (mean ``input_mean``, variance
+    ``input_var``; standard normal by default) goes through ``depth``
     Dense layers (zero biases, kernels from ``kernel_initializer``), each
     followed by ``activation`` and, optionally, dropout in training mode.
 
@@ -102,6 +105,8 @@ def forward_moments(
             saturation value and applies the affine correction that keeps mean
             and variance), applied in training mode.
         rate: Dropout rate.
+        input_mean: Mean of the inputs (to start away from a fixed point).
+        input_var: Variance of the inputs (> 0).
         seed: Seeds the inputs, the kernels (layer ``i`` uses ``seed + i``)
             and the dropout masks.
 
@@ -112,7 +117,8 @@ def forward_moments(
 
     Raises:
         ValueError: Bad depth/width/n_samples, an unknown initialiser,
-            activation or dropout kind, or a rate outside [0, 1).
+            activation or dropout kind, a rate outside [0, 1), or a
+            non-positive or non-finite ``input_var`` (or non-finite ``input_mean``).
 
     """
     from actlab import catalog
@@ -135,6 +141,11 @@ def forward_moments(
         )
     if not 0 <= rate < 1:
         raise ValueError(f"rate must be in [0, 1). Received: rate={rate!r}")
+    if not (np.isfinite(input_mean) and np.isfinite(input_var) and input_var > 0):
+        raise ValueError(
+            "input_mean must be finite and input_var positive and finite. "
+            f"Received: input_mean={input_mean!r}, input_var={input_var!r}"
+        )
     act = catalog.get(activation)
     drop_layer = None
     if dropout is not None and rate > 0:
@@ -144,7 +155,9 @@ def forward_moments(
         drop_layer = kind(rate, seed=seed)
     rng = np.random.default_rng(seed)
     fan_in = widths[0] if input_dim is None else _positive_int("input_dim", input_dim)
-    h = rng.standard_normal((n_samples, fan_in)).astype("float32")
+    h = (input_mean + np.sqrt(input_var) * rng.standard_normal((n_samples, fan_in))).astype(
+        "float32"
+    )
     out = {k: np.empty(depth) for k in ("pre_mean", "pre_var", "out_mean", "out_var")}
     for i, w in enumerate(widths):
         z = h @ _kernel(kernel_initializer, h.shape[1], w, seed + i + 1)
@@ -419,9 +432,10 @@ def unactivated_fraction(
 
     Draws ``n_networks`` networks ``input_dim -> width (ReLU) -> 1`` with
     every weight and bias standard normal (symmetric, as in Brownlowe et al.
-    2024; the scale does not matter, because scaling every parameter of a layer
-    by one positive number does not change where a unit fires), and decides
-    each with :func:`never_fires`.
+    2024, whose proven values hold for any symmetric distribution, so the
+    scale does not matter for them; it does for a single network and for the
+    unproven shapes: scaling the first layer by ``c`` scales its outputs, not
+    the unit's bias), and decides each with :func:`never_fires`.
 
     Args:
         input_dim: Input features (>= 1).

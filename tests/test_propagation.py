@@ -73,12 +73,26 @@ def test_widths_per_layer_and_input_dim():
         ({"depth": 2, "dropout": "spatial"}, "dropout must be"),
         ({"depth": 2, "dropout": "dropout", "rate": 1.0}, "rate must be in"),
         ({"depth": 2, "n_samples": 2.5}, "n_samples must be"),
+        ({"depth": 2, "input_var": 0.0}, "input_var positive"),
+        ({"depth": 2, "input_mean": float("nan")}, "input_mean must be finite"),
     ],
 )
 def test_forward_moments_bad_arguments(kwargs, message):
     """Bad arguments say what was wrong and what was received."""
     with pytest.raises(ValueError, match=message):
         prop.forward_moments("relu", **kwargs)
+
+
+def test_input_mean_and_var_set_the_inputs_moments():
+    """Layer 1's pre-activation variance is fan_in * Var(w) * E[x^2] = mean^2 + var (LeCun)."""
+    default = prop.forward_moments("selu", depth=2, width=64, kernel_initializer="lecun_normal")
+    same = prop.forward_moments("selu", depth=2, width=64, kernel_initializer="lecun_normal",
+                                input_mean=0.0, input_var=1.0)
+    assert all(np.array_equal(default[k], same[k]) for k in default)
+    moved = prop.forward_moments("selu", depth=2, width=64, kernel_initializer="lecun_normal",
+                                 n_samples=4096, input_mean=1.0, input_var=4.0)
+    assert moved["pre_var"][0] == pytest.approx(5.0, rel=0.15)
+    assert default["pre_var"][0] == pytest.approx(1.0, rel=0.15)
 
 
 def test_forward_moments_unknown_activation():

@@ -9,6 +9,12 @@ output <= 0 everywhere). Each check recomputes the dead fractions
 (``lab.measure``, i.e. ``DyingReluLab.no_gradient_fractions``) from the network
 the lab trained for the setting, training the neighbouring slider position when
 the learner has not visited it.
+
+The lab's seed is the notebook's (``dying_relu_lab(seed=SEED)``): each check
+judges the lab it is given, at that lab's seed, so every answer is recomputed
+for the seed the learner's network was built with. A typed answer has no lab;
+it is judged on a lab made with :func:`notebook_seed`, the seed the notebook
+last passed to ``actlab.seed``.
 """
 
 from __future__ import annotations
@@ -18,20 +24,39 @@ from typing import Any
 
 import numpy as np
 
+from actlab._seed import current_seed
 from actlab.exercises import Incorrect, Setting, SliderQuestion
 from actlab.exercises._sliders import moved, neighbour, positions
 
-LAB_CALL = "actlab.widgets.dying_relu_lab()"
-RECIPE = {"depth": 6, "width": 32, "steps": 150, "seed": 0}  # dying_relu_lab's defaults
+LAB_CALL = "actlab.widgets.dying_relu_lab(seed=SEED)"
+RECIPE = {"depth": 6, "width": 32, "steps": 150}  # dying_relu_lab's defaults; any seed
 HALF, FEW = 0.5, 0.05
 MITIGATIONS = ("leaky_relu", "elu", "silu", "gelu", "tanh")  # the order q4's solution tries
 
 
-def make_lab() -> Any:
-    """The lab as notebook 08 makes it."""
+def notebook_seed() -> int:
+    """The notebook's ``SEED`` (what its Setup cell gave ``actlab.seed``); 42 before that.
+
+    Used where an answer carries no lab of its own: typed answers and notebook
+    08's q2, whose recipe is built with ``seed=SEED``.
+    """
+    return current_seed()
+
+
+def make_lab(seed: int | None = None) -> Any:
+    """The lab as notebook 08 makes it: ``dying_relu_lab(seed=SEED)``.
+
+    Args:
+        seed: The lab's seed; None: :func:`notebook_seed`.
+    """
     from actlab import widgets
 
-    return widgets.dying_relu_lab()
+    return widgets.dying_relu_lab(seed=notebook_seed() if seed is None else int(seed))
+
+
+def _lab_at_0() -> Any:
+    """The lab at seed 0: the seed the fixed wrong answers below were measured at."""
+    return make_lab(seed=0)
 
 
 def _config(lab: Any) -> str | None:
@@ -42,6 +67,14 @@ def _config(lab: Any) -> str | None:
             f"`{LAB_CALL}` ({RECIPE})."
         )
     return None
+
+
+def _lab(setting: Setting) -> Any:
+    """The lab to judge: the learner's, or for a typed answer one at the notebook's seed."""
+    lab = setting.widget
+    if setting.typed and lab.seed != notebook_seed():
+        lab = make_lab()  # the framework's cached template was made at another seed
+    return lab
 
 
 def _mean(dead: dict[str, float]) -> float:
@@ -70,7 +103,7 @@ def _relu_dead(lab: Any, lr: float) -> tuple[float, bool]:
 
 
 def _check_rate(setting: Setting) -> str:
-    lab = setting.widget
+    lab = _lab(setting)
     lr = float(setting.values["learning_rate"])
     low, high = lab.controls["learning_rate"].min, lab.controls["learning_rate"].max
     if not 10**low * 0.999 <= lr <= 10**high * 1.001:
@@ -181,19 +214,19 @@ def _mitigation_reference() -> Any:
 
 
 def _lowered_rate() -> Any:
-    lab = make_lab()
+    lab = _lab_at_0()
     lr = _solve_rate(lab)["learning_rate"]
     lower = neighbour(lab.controls["learning_rate"], lr, -2)
     return lab.apply(learning_rate=lower, activation="tanh")
 
 
 def _gelu_at_rate() -> Any:
-    lab = make_lab()
+    lab = _lab_at_0()
     return lab.apply(learning_rate=_solve_rate(lab)["learning_rate"], activation="gelu")
 
 
 def _relu_with_bias() -> Any:
-    lab = make_lab()
+    lab = _lab_at_0()
     return lab.apply(learning_rate=_solve_rate(lab)["learning_rate"], bias_init=0.5)
 
 
@@ -206,7 +239,7 @@ def _dead_at_init(lab: Any, bias: float) -> float:
 
 
 def _check_bias(setting: Setting) -> str:
-    lab = setting.widget
+    lab = _lab(setting)
     bias = float(setting.values["bias_init"])
     dead = _dead_at_init(lab, bias)
     if dead <= HALF:
@@ -264,9 +297,12 @@ SLIDER_QUESTIONS = [
         reference=_rate_reference,
         wrong_answers=[
             (make_lab, "where the notebook put it"),
-            (moved(make_lab, learning_rate=10**-2.5), "to the right"),
-            (moved(make_lab, learning_rate=10**-0.5), "to the left"),
-            (moved(make_lab, learning_rate=10**-0.5, activation="elu"), "keeps activation at relu"),
+            (moved(_lab_at_0, learning_rate=10**-2.5), "to the right"),
+            (moved(_lab_at_0, learning_rate=10**-0.5), "to the left"),
+            (
+                moved(_lab_at_0, learning_rate=10**-0.5, activation="elu"),
+                "keeps activation at relu",
+            ),
             (lambda: -1.0, "goes from"),
             (lambda: "fast", "as a number"),
         ],
@@ -335,9 +371,9 @@ SLIDER_QUESTIONS = [
         reference=_bias_reference,
         wrong_answers=[
             (make_lab, "where the notebook put it"),
-            (moved(make_lab, bias_init=-0.25 + 0.5), "to the left"),
-            (moved(make_lab, bias_init=-2.0), "to the right"),
-            (moved(make_lab, bias_init=-2.0, activation="tanh"), "keeps activation at relu"),
+            (moved(_lab_at_0, bias_init=-0.25 + 0.5), "to the left"),
+            (moved(_lab_at_0, bias_init=-2.0), "to the right"),
+            (moved(_lab_at_0, bias_init=-2.0, activation="tanh"), "keeps activation at relu"),
             (lambda: "low", "as a number"),
         ],
         widget_class="DyingReluLab",
