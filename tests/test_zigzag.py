@@ -44,3 +44,31 @@ def test_bad_arguments_are_refused():
         two_weight_descent(lr=-1)
     with pytest.raises(ValueError, match="two numbers"):
         two_weight_descent(target=(1.0, 2.0, 3.0))
+
+
+def test_overshoot_steps_counts_lr_times_squared_norm_above_2():
+    """A step overshoots exactly when lr * |a|^2 > 2: its sample's error then grows."""
+    path = two_weight_descent("relu", steps=50, lr=0.5, seed=3)
+    a2 = np.sum(path.inputs**2, axis=1)
+    assert path.overshoot_steps == int(np.sum(0.5 * a2 > 2)) > 0
+    i = int(np.argmax(0.5 * a2 > 2))  # the first overshooting step
+    before = (path.weights[i] - path.target) @ path.inputs[i]
+    after = (path.weights[i + 1] - path.target) @ path.inputs[i]
+    assert before * after < 0 and abs(after) > abs(before)
+
+
+UNBOUNDED = ["softplus", "relu", "elu", "silu", "gelu"]
+
+
+@pytest.mark.parametrize("name", UNBOUNDED)
+def test_default_lr_is_safe_for_unbounded_outputs_where_0_5_is_not(name):
+    """As the lr docstring says: at seeds 0-59, 300 steps, lr 0.1 never overshoots, 0.5 does."""
+    for seed in range(60):
+        assert two_weight_descent(name, seed=seed).overshoot_steps == 0, seed
+        assert two_weight_descent(name, seed=seed, lr=0.5).overshoot_steps > 0, seed
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_bounded_outputs_never_overshoot_at_lr_1(name):
+    """|a|^2 < 2 for sigmoid and tanh, so lr <= 1 is safe for them."""
+    assert all(two_weight_descent(name, seed=s, lr=1.0).overshoot_steps == 0 for s in range(10))

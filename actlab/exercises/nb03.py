@@ -157,6 +157,15 @@ def _check_leaky(model: Any) -> str:
             f"The leaky ReLU after Dense(16) has negative slope {slope:.3g} (it maps -1 to "
             f"{at_minus_one:.3g}); the task asks for {_SLOPE}."
         )
+    if on_output:
+        bender = next(lay for lay in layers[output_at:] if _bends(lay))
+        what = (f"the output layer {output.name!r} applies {_kind(output)}" if bender is output
+                else f"{bender.name!r} applies {_kind(bender)} after the output layer "
+                f"{output.name!r}")
+        raise Incorrect(
+            f"The hidden part is right, but {what}. The task asks for a plain Dense(1) output, "
+            "with no activation: remove it."
+        )
     x = -np.ones((1, 8), "float32")
     out = model.predict(x, verbose=0)
     if out.shape != (1, 1):
@@ -213,6 +222,19 @@ def _leaky_on_output() -> Any:
     )
 
 
+def _leaky_sigmoid_output() -> Any:
+    """The hidden part right, but a sigmoid on the output: not the plain Dense(1) asked for."""
+    keras = _keras()
+    return keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16),
+            keras.layers.LeakyReLU(negative_slope=0.1),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
 def _leaky_on_inputs() -> Any:
     keras = _keras()
     return keras.Sequential(
@@ -258,6 +280,23 @@ _EXPECTED = [
 ]
 
 
+_OUTPUT_PROBE = np.array([np.linspace(-3.0, 2.0, 10), np.linspace(1.5, -1.0, 10)], "float32")
+
+
+def _softmax(v: np.ndarray) -> np.ndarray:
+    e = np.exp(v - v.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _output_values(dense: Any, after: list[Any]) -> np.ndarray:
+    """What the output Dense's activation and the layers after it make of 10 scores per row."""
+    keras = _keras()
+    values = dense.activation(keras.ops.convert_to_tensor(_OUTPUT_PROBE))
+    for lay in after:
+        values = lay(values)
+    return np.asarray(keras.ops.convert_to_numpy(values), "float64")
+
+
 def _check_translation(model: Any) -> str:
     from actlab._keras import input_shape_argument
 
@@ -270,17 +309,25 @@ def _check_translation(model: Any) -> str:
             "(Keras 3 warns about it). Start the model with keras.Input((784,)) and drop "
             "input_shape= from the Dense layer."
         )
-    kinds = [type(lay).__name__ for lay in layers]
-    expected = [k for k, _ in _EXPECTED]
+    # The output is judged by its values (activation="softmax", Activation("softmax") or
+    # Softmax() after Dense(10) are the same); the hidden part layer by layer.
+    dense_at = [i for i, lay in enumerate(layers) if isinstance(lay, keras.layers.Dense)]
+    last = dense_at[-1] if dense_at else len(layers)
+    hidden, after = layers[:last], layers[last + 1 :]
+    kinds = [type(lay).__name__ for lay in hidden]
+    expected = [k for k, _ in _EXPECTED[:-1]]
     if "Activation" in kinds and kinds != expected:
         raise Incorrect(
-            "Keep the advanced activation *layers* (LeakyReLU, PReLU, ELU, ReLU) "
-            "between the Dense layers rather than Activation layers: only they "
-            "take the slope, alpha and threshold arguments."
+            "Keep the advanced activation *layers* (LeakyReLU, PReLU, ELU, ReLU) between the "
+            "Dense layers rather than Activation layers: only they take the slope, alpha and "
+            "threshold arguments (and PReLU's learned slopes)."
         )
-    if kinds != expected:
-        raise Incorrect(f"Expected the layers {expected}; your model has {kinds}.")
-    for lay, (kind, value) in zip(layers, _EXPECTED, strict=True):
+    if kinds != expected or not dense_at:
+        raise Incorrect(
+            f"Expected the layers {expected} before the output Dense(10); your model has "
+            f"{[type(lay).__name__ for lay in layers]}."
+        )
+    for lay, (kind, value) in zip(hidden, _EXPECTED[:-1], strict=True):
         if kind == "Dense" and lay.units != value:
             raise Incorrect(f"Layer {lay.name!r} should have {value} units, has {lay.units}.")
         if kind == "LeakyReLU" and not np.isclose(lay.negative_slope, value):
@@ -288,6 +335,19 @@ def _check_translation(model: Any) -> str:
                 f"LeakyReLU has negative_slope {lay.negative_slope}; the Keras 2 "
                 f"alpha=0.1 is negative_slope=0.1 in Keras 3."
             )
+        if kind == "PReLU":
+            start = np.asarray(keras.ops.convert_to_numpy(lay.alpha_initializer((4,))))
+            if not np.all(start == 0):
+                raise Incorrect(
+                    f"PReLU's slopes start at {float(start.flat[0]):g} (alpha_initializer); "
+                    "Keras 2's PReLU() starts them at 0, as Keras 3's PReLU() does: keep the "
+                    "default alpha_initializer."
+                )
+            if tuple(lay.alpha.shape) != (64,):
+                raise Incorrect(
+                    f"PReLU learns {tuple(lay.alpha.shape)} slopes; the original PReLU() learns "
+                    "one per unit of Dense(64), (64,): drop shared_axes."
+                )
         if kind == "ELU" and not np.isclose(lay.alpha, value):
             raise Incorrect(f"ELU has alpha {lay.alpha}; the original uses alpha=1.0.")
         if kind == "ReLU":
@@ -303,9 +363,30 @@ def _check_translation(model: Any) -> str:
                     f"Yours has threshold={lay.threshold}, "
                     f"max_value={lay.max_value}."
                 )
-    last = layers[-1]
-    if keras.activations.serialize(last.activation) != "softmax":
-        raise Incorrect("The last Dense layer should keep activation='softmax'.")
+            if float(lay.negative_slope or 0.0) != 0.0:
+                slope = float(lay.negative_slope)
+                raise Incorrect(
+                    f"ReLU(threshold=1.0, negative_slope={slope:g}) gives {slope:g}·(x − 1) "
+                    "below 1; ThresholdedReLU(theta=1.0) gives 0 there. Leave negative_slope "
+                    "at its default, 0."
+                )
+    output = layers[last]
+    if output.units != 10:
+        raise Incorrect(
+            f"The output layer {output.name!r} should have 10 units, has {output.units}."
+        )
+    try:
+        got = _output_values(output, after)
+    except Exception as exc:  # noqa: BLE001 -- any failure of the learner's layers is reported
+        raise Incorrect(f"Could not apply what follows the output Dense(10): {exc}") from None
+    if got.shape != _OUTPUT_PROBE.shape or not np.allclose(got, _softmax(_OUTPUT_PROBE), atol=1e-5):
+        bare = got.shape == _OUTPUT_PROBE.shape and np.allclose(got, _OUTPUT_PROBE, atol=1e-6)
+        raise Incorrect(
+            ("The output has no softmax: the 10 scores come out unchanged. " if bare
+             else "What follows the last Dense(10) is not a softmax over its 10 scores. ")
+            + "Keep activation='softmax' on Dense(10) (or an Activation('softmax') or "
+            "Softmax() layer right after it, the same function)."
+        )
     return "A faithful Keras 3 translation."
 
 
@@ -340,14 +421,30 @@ def _translation_input_shape() -> Any:
     return keras.Sequential([first, *layers[1:]])
 
 
-def _translation_with(replacement: Any) -> Any:
+def _translation_with(replacement: Any, at: int = 7) -> Any:
+    """The reference translation with layer ``at`` (default: the threshold ReLU) replaced."""
     keras = _keras()
     model = _translation_reference()
     kept = [lay for lay in model.layers]
-    kept[7] = replacement
+    kept[at] = replacement
     return keras.Sequential(
         [keras.Input((784,)), *[type(lay).from_config(lay.get_config()) for lay in kept]]
     )
+
+
+def _translation_without_softmax() -> Any:
+    keras = _keras()
+    kept = [type(lay).from_config(lay.get_config()) for lay in _translation_reference().layers]
+    kept[-1] = keras.layers.Dense(10)
+    return keras.Sequential([keras.Input((784,)), *kept])
+
+
+def _translation_softmax_layer(layer: Any) -> Any:
+    """The reference translation whose Dense(10) has no activation, followed by ``layer``."""
+    keras = _keras()
+    bare = _translation_without_softmax()
+    kept = [type(lay).from_config(lay.get_config()) for lay in bare.layers]
+    return keras.Sequential([keras.Input((784,)), *kept, layer])
 
 
 # --- q3: the two leaky ReLU defaults ------------------------------------------------------
@@ -410,7 +507,7 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q1",
             prompt="Build a model with 8 inputs, a hidden Dense(16) followed by a leaky ReLU with "
-            "negative slope 0.1, and a Dense(1) output.",
+            "negative slope 0.1, and a plain Dense(1) output (no activation on it).",
             checker=_check_leaky,
             hint_text=(
                 "keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.LeakyReLU(...), "
@@ -436,6 +533,7 @@ EXERCISES = ExerciseSet(
                 (_relu_then_leaky, "already applies relu"),
                 (_leaky_after_output, "output layer"),
                 (_leaky_on_output, "output layer"),
+                (_leaky_sigmoid_output, "plain Dense(1) output"),
                 (lambda: "model", "keras model"),
             ],
         ),
@@ -469,6 +567,15 @@ EXERCISES = ExerciseSet(
                     ),
                     "Expected the layers",
                 ),
+                (
+                    lambda: _translation_with(
+                        _keras().layers.ReLU(threshold=1.0, negative_slope=0.3)
+                    ),
+                    "gives 0 there",
+                ),
+                (lambda: _translation_with(_keras().layers.PReLU(alpha_initializer="ones"), 3),
+                 "slopes start at 1"),
+                (_translation_without_softmax, "no softmax"),
                 (lambda: None, "keras model"),
             ],
         ),
