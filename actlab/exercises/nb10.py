@@ -7,6 +7,7 @@ checked, not typed in.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -18,23 +19,55 @@ from actlab.exercises import ExerciseSet, Incorrect, Question
 Explanation = str | Callable[[], str]
 
 
-def _letter(answer: Any, options: str) -> str:
+def _same_text(a: str, b: str) -> bool:
+    """Option texts compared as pasted: case, spaces and the kind of quotes do not matter."""
+
+    def norm(t: str) -> str:
+        return re.sub(r"\s+", "", t.lower().replace('"', "'")).rstrip(".")
+
+    return norm(a) == norm(b)
+
+
+def _letter(answer: Any, options: dict[str, str]) -> str:
+    """The letter of ``answer``: "b", "'b'", "(b)", "B)", "b." or a pasted option line.
+
+    A pasted line such as "(b) Dense(10) + ..." counts when its text is option (b)'s; a
+    line whose letter and text name different options is refused, not guessed.
+    """
     if not isinstance(answer, str):
         raise Incorrect(
             f"Answer with one letter as a string, e.g. answer = 'b'. Received: {answer!r}."
         )
-    letter = answer.strip().lower().strip("() .")
-    if len(letter) != 1 or letter not in options:
-        raise Incorrect(
-            f"Answer with one of the letters {', '.join(options)}. Received: {answer!r}."
-        )
-    return letter
+    text = answer.strip().strip("'\"`").strip()
+    text = text[2:] if text.startswith("- ") else text  # a list item pasted from the notebook
+    letter = text.lower().strip("() .")
+    if len(letter) == 1 and letter in options:
+        return letter
+    pasted = re.fullmatch(r"\(?([a-zA-Z])\)\s*(.+)", text, flags=re.S)
+    if pasted and pasted[1].lower() in options:
+        letter, rest = pasted[1].lower(), pasted[2]
+        if _same_text(rest, options[letter]):
+            return letter
+        other = next((k for k, v in options.items() if _same_text(rest, v)), None)
+        if other is not None:
+            raise Incorrect(
+                f"The letter ({letter}) and the text of option ({other}) disagree: answer with "
+                f"the one letter you mean. Received: {answer!r}."
+            )
+    raise Incorrect(f"Answer with one of the letters {', '.join(options)}. Received: {answer!r}.")
+
+
+def _prompt(stem: str, options: dict[str, str]) -> str:
+    return "  ".join([stem, *(f"({k}) {v}" for k, v in options.items())])
 
 
 def _multiple_choice(
-    correct: str, explanations: dict[str, Explanation], confirmation: Explanation
+    correct: str,
+    explanations: dict[str, Explanation],
+    confirmation: Explanation,
+    options: dict[str, str],
 ) -> Callable[[Any], str]:
-    options = "".join(sorted([correct, *explanations]))
+    assert sorted(options) == sorted([correct, *explanations]), options
 
     def checker(answer: Any) -> str:
         letter = _letter(answer, options)
@@ -47,31 +80,158 @@ def _multiple_choice(
 
 
 # --- computed facts used in the explanations ----------------------------------------
-def _one_unit_categorical_loss() -> float:
-    """Categorical cross-entropy with a single output unit (softmax of one value)."""
+def _finite_difference(loss: Callable[[np.ndarray], float], z: np.ndarray, h: float = 1e-2):
+    """Central finite difference of ``loss`` at ``z`` (backend-neutral, float32 inputs)."""
+    return (loss(z + np.float32(h)) - loss(z - np.float32(h))) / (2 * h)
+
+
+def one_unit_categorical(logit: float, label: float = 1.0) -> tuple[float, float]:
+    """CategoricalCrossentropy() on ONE raw output: (loss, d loss / d output) at ``logit``.
+
+    Keras divides the output by its sum over the last axis before the log; with one
+    output that is ``z / z = 1`` whatever ``z`` is, so the loss is the constant
+    ``-label * log(1 - 1e-7)`` and its gradient is 0.
+    """
     import keras
 
-    logits = np.array([[3.0], [-2.0]], dtype="float32")
-    with warnings.catch_warnings():
-        # Keras rightly warns about a softmax over one unit: that mistake is the point here.
-        warnings.simplefilter("ignore")
-        probs = keras.ops.convert_to_numpy(keras.activations.softmax(logits))
-        loss = keras.losses.categorical_crossentropy(np.ones((2, 1), "float32"), probs)
-    return float(np.max(keras.ops.convert_to_numpy(loss)))
+    y = np.array([[label]], dtype="float32")
 
-
-def _clipped_loss(logit: float = 30.0) -> tuple[float, float]:
-    """BCE of a confidently wrong prediction from detached probabilities vs from logits."""
-    import keras
+    def loss(z: np.ndarray) -> float:
+        with warnings.catch_warnings():
+            # Keras rightly warns about categorical cross-entropy on one unit: that is the point.
+            warnings.simplefilter("ignore")
+            value = keras.losses.categorical_crossentropy(y, z)
+        return float(keras.ops.convert_to_numpy(value)[0])
 
     z = np.array([[logit]], dtype="float32")
-    p = (1.0 / (1.0 + np.exp(-z.astype("float64")))).astype("float32")  # == 1.0 in float32
-    y = np.zeros_like(z)
-    from_probs = float(keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y, p))[0])
-    from_logits = float(
-        keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y, z, from_logits=True))[0]
+    return loss(z), _finite_difference(loss, z)
+
+
+def logit_as_probability(logit: float, label: float) -> tuple[float, float, float, float]:
+    """BinaryCrossentropy() fed a raw logit, vs from_logits=True: (loss, grad, right loss, grad).
+
+    Without ``from_logits=True`` the logit is taken for a probability and clipped into
+    ``[1e-7, 1 - 1e-7]``: outside (0, 1) the loss is capped and the gradient is 0.
+    """
+    import keras
+
+    y = np.array([[label]], dtype="float32")
+
+    def bce(from_logits: bool) -> Callable[[np.ndarray], float]:
+        def loss(z: np.ndarray) -> float:
+            value = keras.losses.binary_crossentropy(y, z, from_logits=from_logits)
+            return float(keras.ops.convert_to_numpy(value)[0])
+
+        return loss
+
+    z = np.array([[logit]], dtype="float32")
+    wrong, right = bce(False), bce(True)
+    return wrong(z), _finite_difference(wrong, z), right(z), _finite_difference(right, z)
+
+
+def confidently_wrong_softmax(gap: float = 20.0) -> tuple[float, float, float, float]:
+    """A 3-class example whose true class trails by ``gap`` in logits, loss from probabilities.
+
+    Returns (loss from detached softmax probabilities, its gradient on the true-class logit,
+    loss from the logits, its gradient). The true-class probability e^-gap / 2 is below 1e-7,
+    so the probability loss is capped at -log(1e-7) and its gradient is 0.
+    """
+    import keras
+
+    label = np.array([0])
+
+    def from_probs(z: np.ndarray) -> float:
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        p = (e / e.sum(axis=-1, keepdims=True)).astype("float32")  # plain NumPy: no cached logits
+        value = keras.losses.sparse_categorical_crossentropy(label, p)
+        return float(keras.ops.convert_to_numpy(value)[0])
+
+    def from_logits(z: np.ndarray) -> float:
+        value = keras.losses.sparse_categorical_crossentropy(label, z, from_logits=True)
+        return float(keras.ops.convert_to_numpy(value)[0])
+
+    def true_class_gradient(loss: Callable[[np.ndarray], float], z: np.ndarray) -> float:
+        step = np.zeros_like(z)
+        step[0, 0] = 1e-2
+        return (loss(z + step) - loss(z - step)) / 2e-2
+
+    z = np.array([[0.0, gap, 0.0]], dtype="float32")
+    return (
+        from_probs(z),
+        true_class_gradient(from_probs, z),
+        from_logits(z),
+        true_class_gradient(from_logits, z),
     )
-    return from_probs, from_logits
+
+
+def confidently_right_softmax(lead: float = 20.0) -> tuple[float, float, float]:
+    """A 3-class example whose true class LEADS by ``lead`` in logits, loss from probabilities.
+
+    Returns (loss from detached softmax probabilities, its gradient on the true-class logit,
+    the exact loss log(1 + 2 e^-lead) in float64). The clip is two-sided: the true class
+    (above 1 - 1e-7) and the others (below 1e-7) are all clipped, so the loss is
+    -log(1 - 1e-7)-ish instead of ~4e-9 and its gradient is 0, a difference of about 1e-7.
+    """
+    import keras
+
+    label = np.array([0])
+
+    def from_probs(z: np.ndarray) -> float:
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        p = (e / e.sum(axis=-1, keepdims=True)).astype("float32")  # plain NumPy: no cached logits
+        value = keras.losses.sparse_categorical_crossentropy(label, p)
+        return float(keras.ops.convert_to_numpy(value)[0])
+
+    z = np.array([[lead, 0.0, 0.0]], dtype="float32")
+    step = np.zeros_like(z)
+    step[0, 0] = 1e-2
+    gradient = (from_probs(z + step) - from_probs(z - step)) / 2e-2
+    return from_probs(z), gradient, float(np.log1p(2 * np.exp(-float(lead))))
+
+
+def raw_logits_as_probabilities(logits=(2.0, -1.0, 0.5), label: int = 0) -> dict[str, Any]:
+    """SparseCategoricalCrossentropy() fed raw logits (from_logits forgotten), as Keras does it.
+
+    TensorFlow's backend clips each raw value into [1e-7, 1 - 1e-7], takes the log and runs
+    a softmax cross-entropy on it, i.e. it renormalises the CLIPPED values; JAX and PyTorch
+    divide by the sum first and clip after. Returns the Keras loss, its finite-difference
+    gradient per logit, and both orders computed by hand in NumPy.
+    """
+    import keras
+
+    eps = 1e-7
+    z = np.array([logits], dtype="float32")
+    y = np.array([label])
+
+    def loss(v: np.ndarray) -> float:
+        value = keras.losses.sparse_categorical_crossentropy(y, v)
+        return float(keras.ops.convert_to_numpy(value)[0])
+
+    gradient = []
+    for i in range(z.shape[1]):
+        step = np.zeros_like(z)
+        step[0, i] = 1e-3
+        gradient.append((loss(z + step) - loss(z - step)) / 2e-3)
+    clipped = np.clip(z[0].astype("float64"), eps, 1 - eps)
+    divided = np.clip(z[0].astype("float64") / z[0].sum(), eps, 1 - eps)
+    return {
+        "loss": loss(z),
+        "gradient": np.array(gradient),
+        "clip_then_renormalise": float(-np.log(clipped[label] / clipped.sum())),
+        "divide_then_clip": float(-np.log(divided[label])),
+    }
+
+
+def _mse_on_a_logit(logit: float = 10.0, label: float = 1.0) -> float:
+    """The gradient of MSE at a confidently RIGHT logit: it pushes the logit back to the label."""
+    import keras
+
+    y = np.array([[label]], dtype="float32")
+
+    def loss(z: np.ndarray) -> float:
+        return float(keras.ops.convert_to_numpy(keras.losses.mean_squared_error(y, z))[0])
+
+    return _finite_difference(loss, np.array([[logit]], dtype="float32"))
 
 
 def _max_derivative(name: str) -> float:
@@ -82,34 +242,78 @@ def _max_derivative(name: str) -> float:
 
 
 def _q1_c() -> str:
-    loss = _one_unit_categorical_loss()
+    losses = [one_unit_categorical(z) for z in (-3.0, 0.5, 30.0)]
+    loss, grad = max(v for v, _ in losses), max(abs(g) for _, g in losses)
     return (
-        "with ONE output unit, softmax always gives 1.0, so categorical cross-entropy is "
-        f"{loss:.1f} for every example (computed just now): nothing to learn from. Binary "
-        "problems with one unit need binary cross-entropy."
+        "CategoricalCrossentropy() expects one probability per class and first divides the "
+        "output by its sum over the classes. With ONE output that is z / z = 1 for any z: "
+        f"the loss is the constant {loss:.1e} for a 'yes' (0 for a 'no') and its gradient "
+        f"is {grad:.0f} (computed just now for outputs -3, 0.5 and 30): nothing to learn from. "
+        "Binary problems with one unit need binary cross-entropy."
     )
 
 
 def _q1_a() -> str:
-    probs, logits = _clipped_loss()
+    neg, neg_grad, neg_right, _ = logit_as_probability(-5.0, 1.0)
+    big, big_grad, big_right, _ = logit_as_probability(30.0, 0.0)
     return (
         "Dense(1) with no activation outputs a logit (any real number), not a probability. "
-        "BinaryCrossentropy() without from_logits treats it as a probability and clips it into "
-        "[1e-7, 1 - 1e-7]. Say from_logits=True so Keras applies the sigmoid inside the loss. "
-        f"(For a logit of 30 on a negative example the right loss is {logits:.1f}; from "
-        f"float32 probabilities Keras gets {probs:.1f}.)"
+        "BinaryCrossentropy() without from_logits takes the logit itself for a probability "
+        "and clips it into [1e-7, 1 - 1e-7], so every logit outside (0, 1) gets a loss fixed "
+        "at its clip value (about 16 on the wrong side, about 1e-7 on the right side) and "
+        f"gradient 0 (computed now: a logit of -5 on a 'yes' costs {neg:.1f} instead "
+        f"of {neg_right:.1f}, one of 30 on a 'no' {big:.1f} instead of {big_right:.1f}, "
+        f"gradients {abs(neg_grad):.0f} and {abs(big_grad):.0f}). Say from_logits=True so "
+        "Keras applies the sigmoid inside the loss."
     )
 
 
 def _q3_a() -> str:
-    probs, logits = _clipped_loss()
+    probs, probs_grad, logits, logits_grad = confidently_wrong_softmax()
+    right, right_grad, right_exact = confidently_right_softmax()
     return (
-        "it trains in Keras 3 on the TensorFlow backend only because there a tensor made by "
-        "Keras's own softmax remembers its logits and the loss quietly uses them (the JAX and "
-        "PyTorch backends have no such shortcut). Probabilities from anywhere else (predict(), "
-        "a custom activation, NumPy) are clipped to [1e-7, 1 - 1e-7]: a confidently wrong "
-        f"example then costs {probs:.1f} instead of {logits:.1f} (binary case, computed now) "
-        "and its gradient is 0. Logits + from_logits=True is safe by construction."
+        "it trains, on every backend. The loss clips softmax probabilities into "
+        "[1e-7, 1 - 1e-7], so it changes any probability below 1e-7 or above 1 - 1e-7 (a "
+        f"confidently right example, logits [20, 0, 0], costs {right:.1e} instead of "
+        f"{right_exact:.1e} with gradient {abs(right_grad):.0f}, computed now), but the loss "
+        "and its gradient differ noticeably only when an example's true class falls below "
+        "1e-7; until then they are those of (b) (notebook 10 trains both ways on digits: the "
+        "same loss; on TensorFlow Keras's softmax even hands the loss its cached logits). "
+        "What it lacks is (b)'s safety for "
+        "confidently wrong examples: from probabilities, an example whose true class has "
+        f"probability below 1e-7 costs at most {probs:.1f} and gets gradient "
+        f"{abs(probs_grad):.0f}, from logits it costs {logits:.1f} with gradient "
+        f"{logits_grad:.2f} (computed now, 3 classes, the true one 20 logits behind). "
+        "Logits + from_logits=True is safe by construction."
+    )
+
+
+def _q3_d() -> str:
+    raw = raw_logits_as_probabilities()
+    zero = int(np.sum(raw["gradient"] == 0))
+    return (
+        "without from_logits=True the loss treats raw logits as probabilities. On TensorFlow "
+        "each raw output is clipped into [1e-7, 1 - 1e-7] (every logit >= 1 becomes "
+        "1 - 1e-7, every logit <= 0 becomes 1e-7) and then renormalised, so every logit "
+        "outside (0, 1) gets gradient 0 (computed now: logits [2, -1, 0.5] with label 0 "
+        f"cost {raw['loss']:.4f}, the clipped values renormalised, and {zero} of the 3 "
+        "gradients are 0). JAX and PyTorch divide by the sum first (which can be negative "
+        "or near 0) and clip after. Either way, a meaningless loss."
+    )
+
+
+def _tanh_derivative(x: float) -> float:
+    from actlab import catalog
+
+    return float(catalog.derivative("tanh", np.array([x], dtype="float32"))[0])
+
+
+def _q5_a() -> str:
+    return (
+        f"tanh's derivative peaks at {_max_derivative('tanh'):.2f} (computed), four times "
+        "sigmoid's; it is below 1 everywhere except at 0 (computed now: "
+        f"{_tanh_derivative(0.5):.2f} at 0.5, {_tanh_derivative(1.0):.2f} at 1) and close "
+        "to 0 where it saturates."
     )
 
 
@@ -125,26 +329,52 @@ def _q5_confirmation() -> str:
     )
 
 
+OPTIONS = {  # the option lines of the notebook's quiz cells, letter by letter
+    "q1": {
+        "a": "BinaryCrossentropy()",
+        "b": "BinaryCrossentropy(from_logits=True)",
+        "c": "CategoricalCrossentropy()",
+        "d": "MeanSquaredError()",
+    },
+    "q2": {
+        "a": "Dense(5, activation='softmax')",
+        "b": "Dense(5, activation='sigmoid')",
+        "c": "Dense(1, activation='sigmoid')",
+        "d": "Dense(5, activation='relu')",
+    },
+    "q3": {
+        "a": "Dense(10, activation='softmax') + SparseCategoricalCrossentropy()",
+        "b": "Dense(10) + SparseCategoricalCrossentropy(from_logits=True)",
+        "c": "Dense(10, activation='sigmoid') + SparseCategoricalCrossentropy()",
+        "d": "Dense(10) + SparseCategoricalCrossentropy()",
+    },
+    "q4": {"a": "none (linear), e.g. on log-prices", "b": "sigmoid", "c": "softmax", "d": "tanh"},
+    "q5": {"a": "tanh", "b": "sigmoid", "c": "relu", "d": "gelu"},
+}
+
 QUESTIONS = [
     Question(
         qid="q1",
-        prompt=(
-            "A yes/no classifier ends in Dense(1) with no activation. Which loss?  "
-            "(a) BinaryCrossentropy()  (b) BinaryCrossentropy(from_logits=True)  "
-            "(c) CategoricalCrossentropy()  (d) MeanSquaredError()"
+        prompt=_prompt(
+            "A yes/no classifier ends in Dense(1) with no activation. Which loss?",
+            OPTIONS["q1"],
         ),
         checker=_multiple_choice(
             "b",
             {
                 "a": _q1_a,
                 "c": _q1_c,
-                "d": "MSE on a logit treats a yes/no label as a number to regress: the "
-                "gradient does not grow with how wrong a confident prediction is, and the "
-                "output is not a probability. Use binary cross-entropy.",
+                "d": lambda: (
+                    "MSE on a logit regresses the logit onto the label 0 or 1: a "
+                    "confidently right logit of 10 for a 'yes' is pushed back towards 1 with "
+                    f"gradient {_mse_on_a_logit():.0f} (computed now), and the output is not a "
+                    "probability. Use binary cross-entropy."
+                ),
             },
             "One logit + BinaryCrossentropy(from_logits=True): Keras computes "
             "log(1 + exp(-z)) stably; for probabilities apply keras.activations.sigmoid "
             "to the model's output.",
+            OPTIONS["q1"],
         ),
         hint_text="What does a Dense layer without activation output: a probability or a logit?",
         solution_text=(
@@ -155,7 +385,7 @@ QUESTIONS = [
         reference=lambda: "b",
         wrong_answers=[
             (lambda: "a", "outputs a logit"),
-            (lambda: "c", "softmax always gives 1.0"),
+            (lambda: "c", "z / z = 1"),
             (lambda: "d", "MSE on a logit"),
             (lambda: 2, "one letter as a string"),
             (lambda: "e", "one of the letters"),
@@ -163,11 +393,10 @@ QUESTIONS = [
     ),
     Question(
         qid="q2",
-        prompt=(
+        prompt=_prompt(
             "Tagging photos with any of 5 tags at once ('cat' and 'outdoor' can both be true). "
-            "Output layer?  (a) Dense(5, activation='softmax')  (b) Dense(5, "
-            "activation='sigmoid')  (c) Dense(1, activation='sigmoid')  (d) Dense(5, "
-            "activation='relu')"
+            "Output layer?",
+            OPTIONS["q2"],
         ),
         checker=_multiple_choice(
             "b",
@@ -175,11 +404,12 @@ QUESTIONS = [
                 "a": "softmax makes the 5 outputs compete: they sum to 1, so two tags cannot "
                 "both be near 1. It is for exactly one class per example.",
                 "c": "one unit gives one probability; you need one per tag.",
-                "d": "ReLU outputs are not probabilities (unbounded, exactly 0 for half the "
+                "d": "ReLU outputs are not probabilities (unbounded, exactly 0 for negative "
                 "inputs, with no gradient there).",
             },
             "Multi-label: one sigmoid per tag, each an independent probability, with binary "
             "cross-entropy (or Dense(5) + BinaryCrossentropy(from_logits=True)).",
+            OPTIONS["q2"],
         ),
         hint_text="Should the 5 probabilities sum to 1?",
         solution_text=(
@@ -192,12 +422,9 @@ QUESTIONS = [
     ),
     Question(
         qid="q3",
-        prompt=(
-            "Which is the numerically safest setup for 10 classes?  (a) Dense(10, "
-            "activation='softmax') + SparseCategoricalCrossentropy()  (b) Dense(10) + "
-            "SparseCategoricalCrossentropy(from_logits=True)  (c) Dense(10, "
-            "activation='sigmoid') + SparseCategoricalCrossentropy()  (d) Dense(10) + "
-            "SparseCategoricalCrossentropy()"
+        prompt=_prompt(
+            "Which is the numerically safest setup for 10 classes?",
+            OPTIONS["q3"],
         ),
         checker=_multiple_choice(
             "b",
@@ -207,12 +434,12 @@ QUESTIONS = [
                 "and the loss silently uses those stored logits, so it trains like (b); but the "
                 "model's outputs are then 10 independent sigmoids that do not sum to 1, not the "
                 "softmax probabilities it was trained on. On the JAX and PyTorch backends the "
-                "loss clips the sigmoids and renormalises them to sum to 1, which is neither a "
+                "loss divides the sigmoids by their sum, then clips, which is neither a "
                 "softmax nor independent probabilities.",
-                "d": "without from_logits=True the loss treats raw logits as probabilities: "
-                "it clips negative logits to 1e-7 and renormalises, a meaningless loss.",
+                "d": _q3_d,
             },
             "Logits out, softmax inside the loss (log-sum-exp), stable for any logit.",
+            OPTIONS["q3"],
         ),
         hint_text="Where should the softmax happen so that log(softmax) never sees a 0?",
         solution_text=(
@@ -222,17 +449,17 @@ QUESTIONS = [
         solution_code='answer_q3 = "b"\n',
         reference=lambda: "b",
         wrong_answers=[
-            (lambda: "a", "remembers its logits"),
+            (lambda: "a", "it trains, on every backend"),
             (lambda: "c", "stored logits"),
             (lambda: "d", "raw logits"),
         ],
     ),
     Question(
         qid="q4",
-        prompt=(
+        prompt=_prompt(
             "Predicting house prices (positive numbers in the hundreds of thousands). Output "
-            "activation?  (a) none (linear), e.g. on log-prices  (b) sigmoid  (c) softmax  "
-            "(d) tanh"
+            "activation?",
+            OPTIONS["q4"],
         ),
         checker=_multiple_choice(
             "a",
@@ -244,6 +471,7 @@ QUESTIONS = [
             },
             "Regression: a linear output with MSE/MAE/Huber. Scale or log-transform the "
             "target; if it must stay positive, softplus is a smooth option.",
+            OPTIONS["q4"],
         ),
         hint_text="Which of these can output 250000?",
         solution_text="Regression outputs are linear (no activation).",
@@ -253,25 +481,27 @@ QUESTIONS = [
     ),
     Question(
         qid="q5",
-        prompt=(
+        prompt=_prompt(
             "Which hidden activation has a derivative of at most 0.25 everywhere, so that "
-            "stacking it shrinks gradients layer after layer?  (a) tanh  (b) sigmoid  "
-            "(c) relu  (d) gelu"
+            "stacking it shrinks gradients layer after layer?",
+            OPTIONS["q5"],
         ),
         checker=_multiple_choice(
             "b",
             {
-                "a": _q5_option(
-                    "tanh", "four times sigmoid's; tanh shrinks gradients only where it saturates."
-                ),
+                "a": _q5_a,
                 "c": _q5_option(
                     "relu",
-                    "exactly 1 for every positive input: no shrinking "
-                    "there (and 0 for negative inputs: dead units, notebook 08).",
+                    "1 where a unit is active and 0 where it is not (dead units, notebook 08). "
+                    "A derivative of 1 does not keep the signal's size: about half the units "
+                    "are off, so with Glorot weights on equal widths the backward signal still "
+                    "shrinks by about 1/sqrt(2) per layer; He initialisation makes up for it "
+                    "(measured in notebooks 09 and 10).",
                 ),
                 "d": _q5_option("gelu", "about 1 for positive inputs, like ReLU."),
             },
             _q5_confirmation,
+            OPTIONS["q5"],
         ),
         hint_text="Use actlab.catalog.derivative(name, x) on np.linspace(-8, 8, 1001).",
         solution_text="sigmoid: its derivative s(1 - s) is largest at x = 0, where it is 0.25.",
