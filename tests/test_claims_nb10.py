@@ -458,7 +458,7 @@ def test_c12d_right_side_logits_get_the_floor_not_the_cap():
 def test_c11_says_the_training_runs_agree_by_identity():
     text = _markdown()
     assert "That shows an identity rather than the cache at work" in text
-    assert "no training example's true class falls below `1e-7`" in text
+    assert "no training example's true class is below `1e-7` (checked on the hand-written" in text
 
 
 # --- finding 13: the options the checker accepts are the notebook's -------------------------
@@ -475,3 +475,17 @@ def test_quiz_options_are_the_notebooks_option_lines():
                 assert question.checker(line) and question.checker(f"- {line}")
             else:
                 assert _refusal(qid, line).startswith(f"({letter}) is not it")
+
+
+def test_sigmoid_varies_up_to_4x_less_than_tanh():
+    """c19: sigmoid varies up to 4x less than tanh (slopes 1/4 vs 1 at 0), ~3x at variance 1."""
+    rng = np.random.default_rng(0)
+    ratios = {}
+    for s in (0.01, 1.0, 2.0):
+        z = rng.normal(0.0, s, 200_000)
+        ratios[s] = np.std(np.tanh(z)) / np.std(1 / (1 + np.exp(-z)))
+    assert 3.95 < ratios[0.01] <= 4.0 + 1e-3  # the slope ratio at 0
+    assert 2.8 < ratios[1.0] < 3.2 and ratios[2.0] < ratios[1.0] < ratios[0.01]
+    # control: a sigmoid scaled to tanh's range varies as much as tanh
+    z = rng.normal(0.0, 1.0, 200_000)
+    assert abs(np.std(np.tanh(z)) / np.std(2 / (1 + np.exp(-2 * z)) - 1) - 1) < 1e-9

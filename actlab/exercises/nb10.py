@@ -246,7 +246,8 @@ def _q1_c() -> str:
     loss, grad = max(v for v, _ in losses), max(abs(g) for _, g in losses)
     return (
         "CategoricalCrossentropy() expects one probability per class and first divides the "
-        "output by its sum over the classes. With ONE output that is z / z = 1 for any z: "
+        "output by its sum over the classes. With ONE output that is z / z = 1 for any z != 0 "
+        "(0 / 0 at z = 0): "
         f"the loss is the constant {loss:.1e} for a 'yes' (0 for a 'no') and its gradient "
         f"is {grad:.0f} (computed just now for outputs -3, 0.5 and 30): nothing to learn from. "
         "Binary problems with one unit need binary cross-entropy."
@@ -279,8 +280,9 @@ def _q3_a() -> str:
         "and its gradient differ noticeably only when an example's true class falls below "
         "1e-7; until then they are those of (b) (notebook 10 trains both ways on digits: the "
         "same loss; on TensorFlow Keras's softmax even hands the loss its cached logits). "
-        "What it lacks is (b)'s safety for "
-        "confidently wrong examples: from probabilities, an example whose true class has "
+        "What it lacks is (b)'s safety on every backend: on JAX and PyTorch, and on "
+        "TensorFlow whenever the probabilities lose their cache (a NumPy array, predict()'s "
+        "output, a hand-written softmax), an example whose true class has "
         f"probability below 1e-7 costs at most {probs:.1f} and gets gradient "
         f"{abs(probs_grad):.0f}, from logits it costs {logits:.1f} with gradient "
         f"{logits_grad:.2f} (computed now, 3 classes, the true one 20 logits behind). "
@@ -372,7 +374,8 @@ QUESTIONS = [
                 ),
             },
             "One logit + BinaryCrossentropy(from_logits=True): Keras computes "
-            "log(1 + exp(-z)) stably; for probabilities apply keras.activations.sigmoid "
+            "max(z, 0) - z*y + log(1 + exp(-|z|)), stable for any z; for probabilities apply "
+            "keras.activations.sigmoid "
             "to the model's output.",
             OPTIONS["q1"],
         ),
