@@ -106,3 +106,37 @@ def test_typed_q3_answer_is_judged_at_the_notebook_seed(seed):
         q3._judge(2)
     right = int(flow._solve_depth(flow.make_lab(seed))["depth"])
     assert q3.check(right).passed
+
+
+@pytest.mark.parametrize("seed", [42, 0])
+def test_q1_silu_backward_signal_shrinks_but_its_kernel_ratio_hides_it(seed):
+    """q1's feedback: silu's backward signal shrinks >100x over 10 layers (slope 0.5 at 0),
+    the forward activations shrink about as much (within 2x), and the kernel ratio stays < 1."""
+    from actlab.exercises import nb09
+
+    back, forward = nb09.backward_shrink("silu", 10, seed)
+    assert back > 100 and 0.5 < forward / back < 2, (back, forward)
+    assert nb09.vanishing_ratio("silu", 10, seed) < 1
+    assert abs(nb09._derivative_at_0("silu") - 0.5) < 1e-6
+
+
+def test_q1_backward_shrink_check_fails_for_tanh():
+    """Control: tanh's backward signal shrinks <5x, so the >100 check above can fail."""
+    from actlab.exercises import nb09
+
+    back, _ = nb09.backward_shrink("tanh", 10, 42)
+    assert back < 5, back
+
+
+def test_q1_feedback_reports_the_measured_backward_shrink():
+    """The refusal for silu states its computed backward and forward shrink, not a peak slope."""
+    import actlab
+    from actlab.exercises import nb09
+
+    actlab.seed(0)
+    back, forward = nb09.backward_shrink("silu", 10, 0)
+    with pytest.raises(Incorrect) as caught:
+        exercises.load("09").q1.checker("silu")
+    message = str(caught.value)
+    assert f"does shrink {back:.3g}x" in message and f"shrink {forward:.3g}x" in message
+    assert "0.50 at 0" in message and "about its size" not in message

@@ -56,6 +56,41 @@ def vanishing_ratio(activation: str, depth: int, seed: int | None = None) -> flo
     return norms[hidden[-1]] / norms[hidden[0]]
 
 
+def backward_shrink(activation: str, depth: int, seed: int | None = None) -> tuple[float, float]:
+    """How much the backward and the forward signal shrink, at initialisation.
+
+    Returns ``||d loss / d output||`` of the last hidden layer / the first's (the backward
+    signal, notebook 09's ``signals``: large means it shrinks on its way back to layer 1)
+    and the first hidden layer's output std / the last's (the forward activations), on
+    the same recipe as ``vanishing_ratio``.
+    """
+    import keras
+    import tensorflow as tf
+
+    from actlab.deepnets import deep_mlp, hidden_layers
+
+    x, y = _batch()
+    seed = current_seed() if seed is None else int(seed)
+    model = deep_mlp((28, 28), depth=depth, activation=activation, output_activation=None,
+                     seed=seed)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    out, h = {}, tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        for layer in model.layers:
+            h = out[layer.name] = layer(h)
+        loss = loss_fn(y, h)
+    names = hidden_layers(model)
+    grads = tape.gradient(loss, [out[n] for n in names])
+    stds = [float(tf.math.reduce_std(out[n])) for n in names]
+    return float(tf.norm(grads[-1]) / tf.norm(grads[0])), stds[0] / stds[-1]
+
+
+def _derivative_at_0(name: str) -> float:
+    from actlab import catalog
+
+    return float(catalog.derivative(name, np.array([0.0], dtype="float32"))[0])
+
+
 def _max_derivative(name: str) -> float:
     from actlab import catalog
 
@@ -84,12 +119,18 @@ def _check_fastest(answer: Any) -> str:
     measured = ", ".join(f"{a} {r:.3g}x" for a, r in ratios.items())
     fastest = max(ratios, key=ratios.get)
     if name != fastest:
+        shrink, forward = backward_shrink(name, Q1_DEPTH, seed)
         raise Incorrect(
-            f"Measured at depth {Q1_DEPTH}, seed=SEED = {seed} (last hidden layer's gradient "
-            "norm / first's): "
-            f"{measured}. {name}'s derivative peaks at {_max_derivative(name):.2f}, so it "
-            f"passes the backward signal on at about its size; {fastest}'s peaks at "
-            f"{_max_derivative(fastest):.2f} and is 0 outside a narrow band."
+            f"Measured at depth {Q1_DEPTH}, seed=SEED = {seed} (last hidden layer's kernel "
+            "gradient norm / first's): "
+            f"{measured}. The kernel ratio is what the question asks about, and {fastest}'s "
+            f"is the largest. {name}'s derivative is {_derivative_at_0(name):.2f} at 0 "
+            f"(peak {_max_derivative(name):.2f}); its backward signal (d loss / d output) "
+            f"does shrink {shrink:.3g}x from layer {Q1_DEPTH} back to layer 1, but a kernel's "
+            "gradient is its input times that signal, and the forward activations shrink "
+            f"{forward:.3g}x from layer 1 to {Q1_DEPTH}: in the kernel ratio the two cancel, "
+            f"as with ReLU. {fastest}'s derivative peaks at {_max_derivative(fastest):.2f} and "
+            "is 0 outside a narrow band: even the kernel ratio cannot hide that."
         )
     return (
         f"Measured at depth {Q1_DEPTH}, seed=SEED = {seed}: {measured}. "
@@ -127,7 +168,8 @@ def _check_factor(answer: Any) -> str:
     if abs(value - 0.5) < 0.02:
         raise Incorrect(
             "0.5 is the factor when fan-in equals fan-out. Here Glorot's variance "
-            "2 / (fan_in + fan_out) = 2 / 640 is the same for every layer, but fan-in "
+            "2 / (fan_in + fan_out) = 2 / 640 is the same for every layer after the first, "
+            "but fan-in "
             "alternates between 512 and 128: compute fan_in * Var(w) / 2 for each kind."
         )
     if abs(value - 1.0) < 0.02:
@@ -169,7 +211,10 @@ EXERCISES = ExerciseSet(
             solution_text=(
                 "hard_sigmoid: its slope is 1/6 inside [-3, 3] and 0 outside, lower than "
                 "sigmoid's 0.25, so the backward signal shrinks even faster than with sigmoid. "
-                "softsign, silu and elu all have a slope near 1 around 0."
+                "softsign, silu and elu shrink the backward signal too (silu's slope is only "
+                "0.5 at 0), but in their kernel ratio the shrinking forward activations cancel "
+                "most of it, as with ReLU (the trap of the first section); hard_sigmoid's "
+                "ratio is the largest by far."
             ),
             solution_code=(
                 "ratios = {}\n"
@@ -183,8 +228,8 @@ EXERCISES = ExerciseSet(
             ),
             reference=lambda: "hard_sigmoid",
             wrong_answers=[
-                (lambda: "elu", "elu's derivative peaks at 1.00"),
-                (lambda: "silu", "silu's derivative peaks at 1.10"),
+                (lambda: "elu", "elu's derivative is 1.00 at 0"),
+                (lambda: "silu", "silu's derivative is 0.50 at 0"),
                 (lambda: "sigmoid", "Choose one of"),
                 (lambda: "hard_sigmod", "Unknown activation"),
                 (lambda: 3, "as a string"),
@@ -202,8 +247,9 @@ EXERCISES = ExerciseSet(
             ),
             checker=_check_factor,
             hint_text=(
-                "Var(w) = 2 / (512 + 128) for every layer. A layer with fan-in 512 multiplies "
-                "the variance by 512 * Var(w) / 2; one with fan-in 128 by 128 * Var(w) / 2. "
+                "Var(w) = 2 / (512 + 128) for every layer after the first. A layer with "
+                "fan-in 512 multiplies the variance by 512 * Var(w) / 2; one with fan-in 128 "
+                "by 128 * Var(w) / 2. "
                 "To check: forward_moments('relu', depth=20, width=[512 if i % 2 == 0 else 128 "
                 "for i in range(20)], kernel_initializer='glorot_uniform')."
             ),
