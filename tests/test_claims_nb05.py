@@ -67,3 +67,61 @@ def test_sigmoid_tanh_calls_only_keras_ops():
     assert _calls_in(custom.sigmoid_tanh)
     assert all(name.startswith("keras.ops.") for name in _calls_in(custom.sigmoid_tanh))
     assert _calls_in(tf_version) == ["tf.math.sigmoid", "tf.math.tanh"]  # the test can fail
+
+
+def _spy_model(layer_factory):
+    seen = []
+
+    def spy(v):
+        seen.append(v)
+        return keras.ops.sigmoid(v) * keras.ops.tanh(v)
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layer_factory(spy)(inputs))
+    return model, seen
+
+
+class _NoShapeDense(keras.layers.Layer):
+    """A layer without compute_output_shape: building it runs call()."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.dense, self.activation = keras.layers.Dense(4), activation
+
+    def call(self, x):
+        return self.activation(self.dense(x))
+
+
+def test_building_a_dense_layer_does_not_call_its_activation():
+    """07: building works from shapes (Dense.compute_output_shape); predict passes TF tensors."""
+    import tensorflow as tf
+
+    model, seen = _spy_model(lambda fn: keras.layers.Dense(4, activation=fn))
+    assert seen == []
+    model.predict(np.zeros((2, 3), "float32"), verbose=0)
+    assert seen and all(isinstance(v, tf.Tensor) and not isinstance(v, keras.KerasTensor)
+                        for v in seen)
+
+
+def test_the_spy_sees_a_build_that_calls_the_activation():
+    """Control: a layer without compute_output_shape runs call() to build (Keras traces it on
+    the TF backend with placeholder TF tensors), so the spy counts calls before any predict."""
+    _, seen = _spy_model(_NoShapeDense)
+    assert len(seen) > 0
+
+
+def test_saved_file_holds_the_registered_names(tmp_path):
+    """18/19: config.json holds 'actlab>sigmoid_tanh' and 'actlab>LearnableSwish', no bytecode."""
+    import json
+    import zipfile
+
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4),
+                              custom.LearnableSwish(name="swish"),
+                              keras.layers.Dense(3, activation=custom.sigmoid_tanh)])
+    path = _save(model, tmp_path, "m.keras")
+    with zipfile.ZipFile(path) as archive:
+        saved = json.loads(archive.read("config.json"))["config"]["layers"]
+    by_class = {lay["class_name"]: lay for lay in saved}
+    assert by_class["LearnableSwish"]["registered_name"] == "actlab>LearnableSwish"
+    assert saved[-1]["config"]["activation"]["config"] == "actlab>sigmoid_tanh"
+    assert "__lambda__" not in json.dumps(saved)

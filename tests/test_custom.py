@@ -48,6 +48,32 @@ def test_check_gradient_detects_a_wrong_gradient():
     assert res.max_abs_error > 0.5
 
 
+def test_check_gradient_follows_a_function_that_casts_to_float32():
+    """A keras.ops function that casts to float32 first is differentiated, not refused.
+
+    check_gradient used tf.convert_to_tensor(y, dtype="float64"), which raises
+    ValueError for a float32 tensor; that error was read as "NumPy".
+    """
+    def cast_first(v):
+        v = keras.ops.cast(v, "float32")
+        return keras.ops.sigmoid(v) * keras.ops.tanh(v)
+
+    res = custom.check_gradient(cast_first, X)
+    s, t = _sigmoid(X), np.tanh(X)
+    np.testing.assert_allclose(res.autodiff, s * (1 - s) * t + s * (1 - t**2), atol=1e-6)
+    assert res.output_dtype == "float32" and res.autodiff.dtype == np.float64
+    assert 1e-5 < res.max_abs_error < 1e-2  # float32 precision shows in the error
+
+
+def test_check_gradient_error_bound_tells_float64_from_float32():
+    """The notebook's evidence for float64: < 1e-7 there, ~1e-3 for the same function in float32."""
+    in64 = custom.check_gradient(custom.sigmoid_tanh, X)
+    in32 = custom.check_gradient(
+        lambda v: keras.ops.cast(custom.sigmoid_tanh(keras.ops.cast(v, "float32")), "float64"), X)
+    assert in64.output_dtype == "float64" and in64.max_abs_error < 1e-7
+    assert in32.max_abs_error > 1e-5
+
+
 def test_check_gradient_rejects_numpy_functions():
     """A NumPy function cannot be differentiated: the error says to use keras.ops."""
     with pytest.raises(ValueError, match="keras.ops"):

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from actlab._seed import current_seed
 from actlab.exercises import ExerciseSet, Incorrect, Question
 
 MNIST_LIMIT = 4000  # the notebook's load_mnist(limit=4000)
@@ -16,8 +17,8 @@ BASE_ARGS = {
     "activations": "relu",
     "output_units": 10,
     "output_activation": "softmax",
-    "seed": 4,
 }
+BASE_SEED_OFFSET = 4  # the notebook's base: mlp(..., seed=SEED + 4)
 ACCURACY_BAR = 0.85
 
 
@@ -28,9 +29,10 @@ def _keras() -> Any:
 
 
 def _base() -> Any:
+    """The notebook's ``base``: the same network, at the notebook's ``SEED + 4``."""
     from actlab.models import mlp
 
-    return mlp(**BASE_ARGS)
+    return mlp(**BASE_ARGS, seed=current_seed() + BASE_SEED_OFFSET)
 
 
 def _sites(model: Any) -> dict[str, str]:
@@ -69,8 +71,9 @@ def _deeper() -> Any:
     """A second model for the learner's function: three hidden layers, other widths."""
     from actlab.models import mlp
 
-    model = mlp(12, [10, 8, 6], "relu", output_units=3, output_activation="softmax", seed=5)
-    return _as_if_trained(model, 5)
+    seed = current_seed() + 5
+    model = mlp(12, [10, 8, 6], "relu", output_units=3, output_activation="softmax", seed=seed)
+    return _as_if_trained(model, seed)
 
 
 def _try_swap(fn: Any, model: Any, name: str, activation: str) -> Any:
@@ -159,7 +162,7 @@ def _check_one_layer(fn: Any) -> str:
     if isinstance(fn, _keras().Model):
         raise Incorrect(
             "Give the function itself (answer_q1 = swap_one), not a model: the check calls it "
-            "on base and on a second model."
+            "on a copy of base and on a second model."
         )
     if not callable(fn):
         raise Incorrect(f"Give a function swap_one(model, layer_name, activation). "
@@ -170,10 +173,12 @@ def _check_one_layer(fn: Any) -> str:
             "it rests on. Use keras.models.clone_model(model, clone_function=...) and copy "
             "the weights yourself."
         )
-    _check_swap_case(fn, _as_if_trained(_base(), 4), "hidden_2", "elu")
+    _check_swap_case(fn, _as_if_trained(_base(), current_seed() + BASE_SEED_OFFSET),
+                     "hidden_2", "elu")
     _check_swap_case(fn, _deeper(), "hidden_3", "tanh")
     return ("Only the named layer changed, every weight was copied, and the original "
-            "model is untouched (checked on base and on a 3-hidden-layer model).")
+            "model is untouched (checked on a copy of base, its weights moved as if trained, "
+            "and on a 3-hidden-layer model).")
 
 
 def _swap_one_reference(model: Any, layer_name: str, activation: str) -> Any:
@@ -263,15 +268,91 @@ answer_q1 = swap_one"""
 
 
 # --- q2: GELU and fine-tuning --------------------------------------------------------------
-def _test_accuracy(model: Any) -> float:
+TRAINED_SEED_OFFSET = 9  # the checker's trained model: a seed no line of the notebook uses
+PROVENANCE_BAR = 0.9  # correlation of the answer's kernels with the trained model's (see below)
+_TRAINED: dict[tuple[int, str], list[np.ndarray]] = {}  # trained weights, per (SEED, data source)
+
+
+def _mnist() -> Any:
     from actlab.data import load_mnist
 
-    _, (x_test, y_test) = load_mnist(limit=MNIST_LIMIT, verbose=False)
+    return load_mnist(limit=MNIST_LIMIT, verbose=False)
+
+
+def _test_accuracy(model: Any) -> float:
+    _, (x_test, y_test) = _mnist()
     probs = model.predict(x_test.reshape(len(x_test), -1), verbose=0)
     return float(np.mean(probs.argmax(axis=1) == y_test))
 
 
-def _check_gelu(model: Any) -> str:
+def _fitted(model: Any, epochs: int = 6) -> Any:
+    """``model`` compiled with Adam and fitted on the flattened MNIST subset."""
+    (x_train, y_train), _ = _mnist()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=epochs, batch_size=64,
+              verbose=0)
+    return model
+
+
+def _trained_relu() -> Any:
+    """A trained ReLU model like the notebook's ``model`` (section 1), compiled like it.
+
+    Built at the notebook's SEED (``SEED + 9``, which no notebook line uses, so an
+    answer cannot start from the same initial weights by accident) and trained 6
+    epochs; trained once per SEED and data source, then copied for each check.
+    """
+    from actlab.models import mlp
+
+    seed = current_seed() + TRAINED_SEED_OFFSET
+    model = mlp(**{**BASE_ARGS, "seed": seed})
+    key = (seed, _mnist().source)
+    if key not in _TRAINED:
+        _TRAINED[key] = _weights_of(_fitted(model))
+    model.set_weights(_TRAINED[key])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _kernels(weights: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([w.ravel() for w in weights if w.ndim >= 2])
+
+
+def _provenance(answer: Any, trained_weights: list[np.ndarray]) -> float:
+    """Correlation of the answer's kernels with the trained model's, or nan if shapes differ.
+
+    A swap copies every weight and a short fine-tuning moves them a little, so
+    the correlation stays close to 1; a network initialised afresh and trained
+    from scratch has kernels unrelated to the trained ones (close to 0).
+    """
+    mine = answer.get_weights()
+    if [w.shape for w in mine] != [w.shape for w in trained_weights]:
+        return float("nan")
+    return float(np.corrcoef(_kernels(mine), _kernels(trained_weights))[0, 1])
+
+
+def _call_finetune(fn: Any, trained: Any) -> Any:
+    try:
+        return fn(trained)
+    except Exception as exc:  # noqa: BLE001 - any error in learner code becomes feedback
+        raise Incorrect(
+            f"Calling your function on a trained model raised {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _check_gelu(fn: Any) -> str:
+    if isinstance(fn, _keras().Model):
+        raise Incorrect(
+            "Give the function itself (answer_q2 = finetune), not a model: the check applies "
+            "it to a trained ReLU model of its own, built and trained like model."
+        )
+    if not callable(fn):
+        raise Incorrect(f"Give a function finetune(trained) that returns a model. "
+                        f"Received: {type(fn).__name__}.")
+    trained = _trained_relu()
+    trained_weights = _weights_of(trained)
+    model = _call_finetune(fn, trained)
     _check_keras_model(model)
     if tuple(model.input_shape) != (None, 784):
         raise Incorrect(
@@ -290,52 +371,99 @@ def _check_gelu(model: Any) -> str:
         )
     if not hidden or any(a != "gelu" for a in hidden.values()):
         raise Incorrect(f"Every hidden layer should use gelu; found {hidden}.")
+    if model.optimizer is None or int(model.optimizer.iterations) == 0:
+        raise Incorrect(
+            "No training step recorded on the model you return: after the swap, fit it "
+            "for an epoch or two (swap_activations returns a compiled copy)."
+        )
     acc = _test_accuracy(model)
     if acc < ACCURACY_BAR:
         raise Incorrect(
-            f"Test accuracy is {acc:.3f} < {ACCURACY_BAR}: fine-tune it (fit a few "
-            "epochs) after the swap."
+            f"Test accuracy is {acc:.3f} < {ACCURACY_BAR}: the fine-tuning lost what the "
+            "trained model knew. Fit an epoch or two with the optimizer the copy comes with "
+            "(Adam); a large learning rate undoes the training."
         )
-    if model.optimizer is None or int(model.optimizer.iterations) == 0:
+    corr = _provenance(model, trained_weights)
+    if not corr >= PROVENANCE_BAR:  # nan (other shapes) fails too
         raise Incorrect(
-            "No training step recorded: compile and fit the swapped model for an epoch or two."
+            "Your model's weights are not the trained model's (correlation of the kernels "
+            f"{corr:.2f}): it was built and trained afresh, not swapped. Start from the model "
+            "your function receives: swap_activations(trained, {'relu': 'gelu'}) keeps every "
+            "trained weight; then fit the copy."
         )
-    return f"GELU hidden layers, test accuracy {acc:.3f}."
+    return (f"GELU hidden layers, started from the trained weights (kernel correlation "
+            f"{corr:.2f}), fine-tuned: test accuracy {acc:.3f}.")
 
 
-def _fitted(model: Any) -> Any:
-    """``model`` compiled with Adam and fitted 6 epochs on the flattened MNIST subset."""
-    from actlab.data import load_mnist
+def _x_train() -> tuple[np.ndarray, np.ndarray]:
+    (x_train, y_train), _ = _mnist()
+    return x_train.reshape(len(x_train), -1), y_train
 
-    (x_train, y_train), _ = load_mnist(limit=MNIST_LIMIT, verbose=False)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x_train.reshape(len(x_train), -1), y_train, epochs=6, batch_size=64, verbose=0)
-    return model
+
+def _finetune_reference(trained: Any) -> Any:
+    import actlab
+
+    new = actlab.swap_activations(trained, {"relu": "gelu"})
+    new.fit(*_x_train(), epochs=2, batch_size=64, verbose=0)
+    return new
 
 
 def _gelu_reference() -> Any:
+    return _finetune_reference
+
+
+def _finetune_skipped(trained: Any) -> Any:
+    """The mistake: swap to GELU, skip the fine-tuning."""
+    import actlab
+
+    return actlab.swap_activations(trained, {"relu": "gelu"})
+
+
+def _finetune_from_scratch(trained: Any) -> Any:
+    """The mistake the review found accepted: a GELU network trained from scratch."""
+    from actlab.models import mlp
+
+    return _fitted(mlp(784, [64, 32], "gelu", output_units=10, output_activation="softmax"))
+
+
+def _finetune_untrained_swap(trained: Any) -> Any:
+    """Swap an untrained network, then train it: GELU and trained, but not from the weights."""
     import actlab
 
     return _fitted(actlab.swap_activations(_base(), {"relu": "gelu"}))
 
 
-def _gelu_not_finetuned() -> Any:
-    """The mistake: train the ReLU model, swap to GELU, skip the fine-tuning."""
+def _finetune_too_hard(trained: Any) -> Any:
+    """Fine-tuning with a learning rate so large that it undoes the training."""
     import actlab
 
-    return actlab.swap_activations(_fitted(_base()), {"relu": "gelu"})
+    keras = _keras()
+    new = actlab.swap_activations(trained, {"relu": "gelu"})
+    new.compile(optimizer=keras.optimizers.SGD(learning_rate=20.0),
+                loss="sparse_categorical_crossentropy")
+    new.fit(*_x_train(), epochs=1, batch_size=64, verbose=0)
+    return new
 
 
-def _gelu_untrained() -> Any:
+def _finetune_everywhere(trained: Any) -> Any:
     import actlab
 
-    return actlab.swap_activations(_base(), {"relu": "gelu"})
+    return actlab.swap_activations(trained, {"relu": "gelu", "softmax": "gelu"})
 
 
-def _gelu_everywhere() -> Any:
-    import actlab
+def _finetune_no_swap(trained: Any) -> Any:
+    trained.fit(*_x_train(), epochs=1, batch_size=64, verbose=0)
+    return trained
 
-    return actlab.swap_activations(_base(), {"relu": "gelu", "softmax": "gelu"})
+
+_Q2_SOLUTION = """\
+def finetune(trained):
+    new = actlab.swap_activations(trained, {"relu": "gelu"})
+    new.fit(x_train, y_train, epochs=2, batch_size=64, verbose=0)
+    return new
+
+
+answer_q2 = finetune"""
 
 
 EXERCISES = ExerciseSet(
@@ -377,31 +505,38 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q2",
             prompt=(
-                "Swap every ReLU of the trained `model` for GELU (keep the softmax output), "
-                "fine-tune, "
-                f"and give a model with test accuracy >= {ACCURACY_BAR}."
+                "Write finetune(trained): swap every ReLU of the trained model it receives for "
+                "GELU (keep the softmax output), fine-tune the copy, and return it; the check "
+                "applies it to a trained ReLU model like `model` and wants test accuracy >= "
+                f"{ACCURACY_BAR}, from the trained weights."
             ),
             checker=_check_gelu,
             hint_text=(
-                "swap_activations(model, {'relu': 'gelu'}) returns a compiled copy when model was "
-                "compiled; then fit it for an epoch or two."
+                "swap_activations(trained, {'relu': 'gelu'}) returns a compiled copy with every "
+                "trained weight; fit it for an epoch or two and return it. Give the function: "
+                "answer_q2 = finetune."
             ),
             solution_text=(
                 "The swap keeps every weight, so the network starts close to where it was "
                 "(section 6: a ReLU -> Leaky ReLU swap moved accuracy by little), and a short "
                 "fine-tuning brings it back to the bar. Section 6's control shows that the same "
                 "epochs without a swap do about as much, so this is ordinary training, not proof "
-                "of an adaptation to GELU."
+                "of an adaptation to GELU. The check runs your function on a trained model of "
+                "its own and checks that the answer's kernels still correlate with the trained "
+                "ones (a GELU network trained from scratch reaches the bar too, but from other "
+                "weights)."
             ),
-            solution_code='answer_q2 = actlab.swap_activations(model, {"relu": "gelu"})\n'
-            "answer_q2.fit(x_train, y_train, epochs=2, batch_size=64, verbose=0)",
+            solution_code=_Q2_SOLUTION,
             reference=_gelu_reference,
             wrong_answers=[
-                (_gelu_untrained, "Test accuracy"),
-                (_gelu_not_finetuned, "No training step recorded"),
-                (_base, "still use(s) relu"),
-                (_gelu_everywhere, "Keep the softmax"),
-                (lambda: 0.95, "keras model"),
+                (lambda: _finetune_skipped, "No training step recorded"),
+                (lambda: _finetune_from_scratch, "not the trained model's"),
+                (lambda: _finetune_untrained_swap, "not the trained model's"),
+                (lambda: _finetune_too_hard, "Test accuracy"),
+                (lambda: _finetune_no_swap, "still use(s) relu"),
+                (lambda: _finetune_everywhere, "Keep the softmax"),
+                (_trained_relu, "Give the function itself"),
+                (lambda: 0.95, "Give a function finetune"),
             ],
         ),
     ],
