@@ -62,9 +62,10 @@ def _fails_at(ids, mutate, check_id, snippet, errors=(AssertionError,)):
     assert snippet in line, f"failed at {line!r}, not at {snippet!r}"
 
 
-@pytest.mark.parametrize("seed", [42, 0, 1, 7, 3, 11])
+@pytest.mark.parametrize("seed", [42, 0, 1, 7, 142, 187, 189, 231, 324])
 def test_zigzag_checks_pass_at_several_seeds(seed):
-    """The zig-zag section's bands hold at the committed seed and five others."""
+    """The bands hold at the committed seed, three others and the five review 2 found failing
+    (142, 187, 189 with lr 0.1; 231, 324 broke ReLU-between-tanh-and-zigzags at lr 0.1)."""
     _run(ZIGZAG, seed=seed)
 
 
@@ -75,11 +76,11 @@ def test_silu_and_softmax_checks_pass():
 
 
 ZIGZAG_MUTATIONS = {
-    "lr 0.5: the unbounded activations overshoot": (
-        ("nb01-18b", "lr=0.1", "lr=0.5"), "overshoot_steps == 0"),
-    "sigmoid called unbounded (overshooting at lr 0.5)": (
+    "lr 0.5: the unbounded activations diverge": (
+        ("nb01-18b", "lr=0.05", "lr=0.5"), "overshoot_steps == 0"),
+    "sigmoid called unbounded (diverging at lr 0.5)": (
         ("nb01-18b-check", 'unbounded = ["softplus"', 'unbounded = ["sigmoid", "softplus"'),
-        "overshoot_at_05[n] > 0"),
+        "diverge_at_05[n] > 0"),
     "ELU called never negative": (
         ("nb01-18b-check", '["sigmoid", "softplus", "relu"]',
          '["sigmoid", "softplus", "relu", "elu"]'),
@@ -101,29 +102,43 @@ ZIGZAG_MUTATIONS = {
         ("nb01-18b-check", 'for n in ["relu", *both_signs]',
          'for n in ["relu", "sigmoid", *both_signs]'),
         "along_11"),
-    "ELU's, SiLU's, GELU's steps called leaning less towards (1, 1) than tanh's": (
-        ("nb01-18b-check", 'for n in ["elu", "silu", "gelu"]) > along_11["tanh"]',
-         'for n in ["elu", "silu", "gelu"]) < along_11["tanh"]'), 'along_11["tanh"]'),
-    "tanh's steps called leaning further than ELU's, SiLU's, GELU's": (
-        ("nb01-18b-check", 'for n in ["elu", "silu", "gelu"]) > along_11["tanh"]',
-         'for n in ["elu", "silu", "gelu", "tanh"]) > along_11["tanh"]'), 'along_11["tanh"]'),
+    # review 2: the lean over tanh is tanh's squeeze; the control (identity) must lean further
+    "identity called leaning less than tanh": (
+        ("nb01-18b-check", 'along_11["tanh"] < along_11["linear"]',
+         'along_11["tanh"] > along_11["linear"]'), 'along_11["linear"]'),
+    "tanh's opposite-sign steps called less opposite than identity's": (
+        ("nb01-18b-check", 'cos_11(paths["tanh"].inputs[opposite]).mean() <',
+         'cos_11(paths["tanh"].inputs[opposite]).mean() >'), "cos_11(control.inputs[opposite])"),
+    "a control that saturates like tanh": (
+        ("nb01-18b-check", 'two_weight_descent("linear"', 'two_weight_descent("tanh"'),
+        "cos_11(control.inputs[opposite])"),
+    "ELU's small negative side credited with a lean over identity": (
+        ("nb01-18b-check", 'min(along_11["silu"], along_11["gelu"]) > along_11["linear"]',
+         'min(along_11["silu"], along_11["gelu"], along_11["tanh"]) > along_11["linear"]'),
+        'along_11["linear"]'),
     "ELU's path called a zig-zag": (
-        ("nb01-18b-check", 'min(ratio["sigmoid"], ratio["softplus"]) > 1.15',
-         'min(ratio["sigmoid"], ratio["elu"]) > 1.15'), "1.15 * max(ratio[n]"),
+        ("nb01-18b-check", 'min(ratio["sigmoid"], ratio["softplus"]) > 1.25',
+         'min(ratio["sigmoid"], ratio["elu"]) > 1.25'), "1.25 * max(ratio[n]"),
     "sigmoid's path called between tanh's and the zig-zags": (
-        ("nb01-18b-check", 'ratio["tanh"] < ratio["relu"] <', 'ratio["tanh"] < ratio["sigmoid"] <'),
-        'ratio["tanh"] <'),
-    "sigmoid's same-sign share called roughly half": (
-        ("nb01-18b-check", '0.4 < paths["tanh"].same_sign_fraction',
-         '0.4 < paths["sigmoid"].same_sign_fraction'), "0.4 < paths"),
+        ("nb01-18b-check", 'both_signs) < ratio["relu"] <', 'both_signs) < ratio["sigmoid"] <'),
+        '< min(ratio["sigmoid"], ratio["softplus"])'),
+    # review 2: "walk the shortest paths": ReLU's must be longer than all four both-signed ones
+    "ReLU's path called shorter than the both-signed ones": (
+        ("nb01-18b-check", 'max(ratio[n] for n in both_signs) < ratio["relu"]',
+         'max(ratio[n] for n in [*both_signs, "relu", "sigmoid"]) < ratio["relu"]'),
+        'ratio["relu"] <'),
+    "sigmoid's split share called roughly half": (
+        ("nb01-18b-check", 'np.mean(np.sign(paths["tanh"].inputs[:, 0]) != np.sign(paths["tanh"]',
+         'np.mean(np.sign(paths["sigmoid"].inputs[:, 0]) != np.sign(paths["sigmoid"]'),
+        "0.35 < split"),
     "ReLU's inputs called as alike as sigmoid's": (
         ("nb01-18b-check", 'curvature["sigmoid"] < curvature["softplus"] / 3',
          'curvature["relu"] < curvature["softplus"] / 3'), "curvature"),
-    "a target 5 times nearer, (0.2, -0.2): sigmoid ends within 0.25": (
-        ("nb01-18b", "target=(1.0, -1.0)", "target=(0.2, -0.2)"), "final_distance > 0.25"),
-    "sigmoid counted among the six that end within 0.01": (
+    "a target 5 times nearer, (0.2, -0.2): sigmoid ends within 0.5": (
+        ("nb01-18b", "target=(1.0, -1.0)", "target=(0.2, -0.2)"), "final_distance > 0.5"),
+    "sigmoid counted among the six that end within 0.1": (
         ("nb01-18b-check", 'others = [n for n in names if n != "sigmoid"]', "others = names"),
-        "< 0.01"),
+        "< 0.1"),
 }
 
 
@@ -202,6 +217,13 @@ def test_non_monotonic_check_fails_when_broken(mutate, snippet):
     # the zero-centred column is about N(0, 1) inputs: inputs of mean 1 break it
     (["nb01-02", "nb01-18"], ("nb01-18", "normal(size=200_000)", "normal(loc=1.0, size=200_000)"),
      "rec.zero_centred"),
+    # review 2: softsign and relu6 formulas checked over x (softsign had no assert)
+    (["nb01-02", "nb01-14"],
+     ("nb01-14", 'catalog.get("softsign")(wide)', 'catalog.get("tanh")(wide)'),
+     "wide / (1 + np.abs(wide))"),
+    (["nb01-02", "nb01-14"],
+     ("nb01-14", 'catalog.get("relu6")(wide)', 'catalog.get("relu")(wide)'),
+     "np.minimum(np.maximum(wide, 0), 6)"),
     # scaling the logits is not a shift: softmax changes
     (["nb01-02", "nb01-22"], ("nb01-22", "softmax(logits + 100.0)", "softmax(logits * 2.0)"),
      "np.allclose(shifted, probs"),

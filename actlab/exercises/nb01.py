@@ -36,14 +36,20 @@ def _gallery_reference() -> Any:
 
 
 def _lines_in(fig: Any) -> list[tuple[Any, str, np.ndarray, np.ndarray]]:
-    """Every line of the figure: (its Axes, its label, x, y)."""
+    """Every curve of the figure: (its Axes, its label, x, y): ax.plot lines, ax.scatter points."""
     found = []
     for ax in fig.axes:
-        for line in ax.lines:
-            x = np.asarray(line.get_xdata(), "float32")
-            y = np.asarray(line.get_ydata(), "float32")
+        curves = [(line, line.get_xdata(), line.get_ydata()) for line in ax.lines]
+        for coll in ax.collections:  # ax.scatter: the points' offsets, in x order
+            xy = np.asarray(coll.get_offsets(), "float32")
+            if xy.ndim == 2 and xy.shape[1] == 2:
+                xy = xy[np.argsort(xy[:, 0], kind="stable")]
+                curves.append((coll, xy[:, 0], xy[:, 1]))
+        for artist, xs, ys in curves:
+            x = np.asarray(xs, "float32")
+            y = np.asarray(ys, "float32")
             if x.ndim == 1 and x.shape == y.shape and x.size >= 5 and np.ptp(x) > 0:
-                found.append((ax, str(line.get_label()), x, y))
+                found.append((ax, str(artist.get_label()), x, y))
     return found
 
 
@@ -229,7 +235,7 @@ def _check_zero_centred(answer: Any) -> str:
         raise Incorrect(f"Give a set (or list) of names, like {{'tanh', ...}}. "
                         f"Received: {answer!r}.")
     try:
-        given = {catalog.get(str(n)).name for n in answer}
+        given = {catalog.get(str(getattr(n, "__name__", n))).name for n in answer}  # names or fns
     except ValueError as exc:
         raise Incorrect(str(exc)) from None
     truth = _zero_centred()
@@ -292,9 +298,16 @@ def _crossing(explorer: Any, slope: float) -> float | None:
 def _check_leaky(setting: Setting) -> str:
     slope = float(setting.values["negative_slope"])
     x = _crossing(setting.widget, slope)
+    if x is None and 0 < slope < 1:
+        raise Incorrect(
+            f"With negative_slope = {slope:.3g} ELU's derivative exp(x) equals it only at "
+            f"x = ln({slope:.3g}) = {np.log(slope):.2f}, left of the x range the check reads "
+            f"([{_LEFT[0]:g}, 0)) and far from x = {CROSS_AT:g}: move negative_slope to the "
+            "right (a larger slope)."
+        )
     if x is None:
         raise Incorrect(
-            f"With negative_slope = {slope:.2f} the two derivative lines do not cross for x < 0 "
+            f"With negative_slope = {slope:.3g} the two derivative lines do not cross for x < 0 "
             "(ELU's runs from 0 up to 1): move negative_slope into (0, 1)."
         )
     if x < CROSS_AT - CROSS_TOL:

@@ -99,6 +99,14 @@ def _check_leaky(model: Any) -> str:
             "stays linear. Put the leaky ReLU after Dense(16), between it and Dense(1)."
         )
     middle = layers[hidden_at + 1 : output_at]
+    learned = [lay.name for lay in [hidden, *middle]
+               if isinstance(lay, keras.layers.PReLU)
+               or isinstance(getattr(lay, "activation", None), keras.layers.PReLU)]
+    if learned:
+        raise Incorrect(
+            f"{learned[0]!r} is (or applies) a PReLU, which learns its slope during training; the "
+            f"task asks for a fixed one: {_FIX}."
+        )
     benders = ([hidden] if _bends(hidden) else []) + [lay for lay in middle if _bends(lay)]
     if len(benders) >= 2:
         first, kind = benders[0], _kind(benders[0])
@@ -131,22 +139,33 @@ def _check_leaky(model: Any) -> str:
             else f"{on_output[0]!r} acts on the output of {output.name!r}, the Dense(1) output "
             "layer"
         )
+        if is_leaky and np.isclose(slope, 1.0, atol=1e-4):
+            raise Incorrect(
+                f"{where}, so the hidden layer stays linear. Put the leaky ReLU between "
+                "Dense(16) and Dense(1), where it bends the 16 hidden values."
+            )
+        applied = (f"a leaky ReLU with negative slope {slope:.4g}"
+                   if is_leaky and not (benders and np.isclose(slope, 0.0, atol=1e-4))
+                   else _kind(benders[0]) if benders else "a function that is not a leaky ReLU")
         raise Incorrect(
-            f"{where}, so the hidden layer stays linear. Put the leaky ReLU between Dense(16) "
-            "and Dense(1), where it bends the 16 hidden values."
+            f"{where}, and the hidden layer applies {applied}, not a leaky ReLU with negative "
+            f"slope {_SLOPE}. Put {_FIX} between Dense(16) and Dense(1) and leave the output "
+            "plain."
         )
     if not is_leaky:
         at_one = float(got[0, _PROBE[0] == 1][0])
         wrong = []
         if not keeps_positive:
-            wrong.append(f"it changes positive values (1 becomes {at_one:.3g})")
+            wrong.append(f"it changes positive values (1 becomes {at_one:.4g})")
         if not straight_negative:
             wrong.append(
                 f"its negative side is not a straight line through 0 (-1 becomes "
-                f"{at_minus_one:.3g}, -2 becomes {float(got[0, 0]):.3g})"
+                f"{at_minus_one:.4g}, -2 becomes {float(got[0, 0]):.4g})"
             )
+        extra = [lay.name for lay in middle if not _bends(lay)]
+        named = f" (between them: {', '.join(repr(n) for n in extra)})" if extra else ""
         raise Incorrect(
-            f"What follows Dense(16) is not a leaky ReLU: {' and '.join(wrong)}. "
+            f"What follows Dense(16){named} is not a leaky ReLU: {' and '.join(wrong)}. "
             f"Use layers.LeakyReLU(negative_slope={_SLOPE})."
         )
     for wrong, message in _WRONG_SLOPES.items():
@@ -267,19 +286,6 @@ def _plain_relu() -> Any:
 
 
 # --- q2: translate the Keras 2 advanced-activations model --------------------------------
-_EXPECTED = [
-    ("Dense", 128),
-    ("LeakyReLU", 0.1),
-    ("Dense", 64),
-    ("PReLU", None),
-    ("Dense", 32),
-    ("ELU", 1.0),
-    ("Dense", 16),
-    ("ReLU", 1.0),
-    ("Dense", 10),
-]
-
-
 _OUTPUT_PROBE = np.array([np.linspace(-3.0, 2.0, 10), np.linspace(1.5, -1.0, 10)], "float32")
 
 
@@ -297,6 +303,111 @@ def _output_values(dense: Any, after: list[Any]) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(values), "float64")
 
 
+_HIDDEN = {  # units of each hidden Dense: what the Keras 2 model applies after it, a Keras 3 equal
+    128: ("LeakyReLU(alpha=0.1)", lambda k: k.layers.LeakyReLU(negative_slope=0.1)),
+    64: ("PReLU()", None),
+    32: ("ELU(alpha=1.0)", lambda k: k.layers.ELU(alpha=1.0)),
+    16: ("ThresholdedReLU(theta=1.0)", lambda k: k.layers.ReLU(threshold=1.0)),
+}
+_BLOCK_PROBE = np.array([-3.0, -2.0, -1.0, -0.5, -0.1, 0.1, 0.5, 0.9, 1.0, 1.1, 2.0, 3.0],
+                        "float32")
+_SHOWN = [-2.0, -1.0, 0.5, 2.0]  # the probe values a message prints
+
+
+def _block_values(dense: Any, between: list[Any], values: np.ndarray) -> np.ndarray:
+    """What a hidden Dense's activation and the layers up to the next Dense make of ``values``."""
+    keras = _keras()
+    out = dense.activation(keras.ops.convert_to_tensor(values))
+    for lay in between:
+        out = lay(out)
+    return np.asarray(keras.ops.convert_to_numpy(out), "float64")
+
+
+def _named_layer_fault(lay: Any) -> str | None:
+    """The message for an advanced activation layer of the expected kind with a wrong argument."""
+    keras = _keras()
+    if isinstance(lay, keras.layers.LeakyReLU) and not np.isclose(lay.negative_slope, 0.1):
+        return (f"LeakyReLU has negative_slope {lay.negative_slope}; the Keras 2 "
+                "alpha=0.1 is negative_slope=0.1 in Keras 3.")
+    if isinstance(lay, keras.layers.ELU) and not np.isclose(lay.alpha, 1.0):
+        return f"ELU has alpha {lay.alpha}; the original uses alpha=1.0."
+    if not isinstance(lay, keras.layers.ReLU):
+        return None
+    if lay.max_value is not None and np.isclose(float(lay.max_value), 1.0):
+        return ("ReLU(max_value=1.0) caps outputs at 1 from above; ThresholdedReLU(theta=1.0) "
+                "zeroes everything below 1. That is ReLU(threshold=1.0).")
+    if not np.isclose(float(lay.threshold), 1.0) or lay.max_value is not None:
+        return (f"ThresholdedReLU(theta=1.0) becomes ReLU(threshold=1.0). Yours has "
+                f"threshold={lay.threshold}, max_value={lay.max_value}.")
+    if float(lay.negative_slope or 0.0) != 0.0:
+        slope = float(lay.negative_slope)
+        return (f"ReLU(threshold=1.0, negative_slope={slope:g}) gives {slope:g}·(x − 1) below 1; "
+                "ThresholdedReLU(theta=1.0) gives 0 there. Leave negative_slope at its default, 0.")
+    return None
+
+
+def _check_prelu_block(dense: Any, between: list[Any]) -> None:
+    keras = _keras()
+    prelus = [lay for lay in between if isinstance(lay, keras.layers.PReLU)]
+    others = [lay for lay in between if _bends(lay) and not isinstance(lay, keras.layers.PReLU)]
+    if len(prelus) != 1 or others or _bends(dense):
+        raise Incorrect(
+            f"After {dense.name!r}, the Dense(64), the original has PReLU() alone, which learns "
+            "its slopes: a fixed activation computes a different function once they move. Put "
+            "layers.PReLU() (only) after Dense(64)."
+        )
+    lay = prelus[0]
+    start = np.asarray(keras.ops.convert_to_numpy(lay.alpha_initializer((4,))))
+    if not np.all(start == 0):
+        raise Incorrect(
+            f"PReLU's slopes start at {float(start.flat[0]):g} (alpha_initializer); Keras 2's "
+            "PReLU() starts them at 0, as Keras 3's PReLU() does: keep the default "
+            "alpha_initializer."
+        )
+    if tuple(lay.alpha.shape) != (64,):
+        raise Incorrect(
+            f"PReLU learns {tuple(lay.alpha.shape)} slopes; the original PReLU() learns one per "
+            "unit of Dense(64), (64,): drop shared_axes."
+        )
+
+
+def _check_hidden_block(dense: Any, between: list[Any]) -> None:
+    """Dense(units) and what follows it up to the next Dense, judged by its values on a probe."""
+    keras = _keras()
+    units = dense.units
+    benders = [lay for lay in between if _bends(lay)]
+    if _bends(dense) and benders:
+        raise Incorrect(
+            f"{dense.name!r} applies {_kind(dense)} itself, and {benders[0].name!r} then acts on "
+            f"its output: the original Dense({units}) has no activation. Drop activation= from it."
+        )
+    if units == 64:
+        _check_prelu_block(dense, between)
+        return
+    desc, make = _HIDDEN[units]
+    values = np.resize(_BLOCK_PROBE, (1, units))
+    try:
+        got = _block_values(dense, between, values)
+    except Exception as exc:  # noqa: BLE001 -- any failure of the learner's layers is reported
+        raise Incorrect(
+            f"Could not apply what follows {dense.name!r} to {units} values: {exc}"
+        ) from None
+    want = np.asarray(keras.ops.convert_to_numpy(make(keras)(values)), "float64")
+    if got.shape == want.shape and np.allclose(got, want, atol=1e-5):
+        return
+    fault = _named_layer_fault(benders[0]) if len(benders) == 1 else None
+    if fault:
+        raise Incorrect(fault)
+    at = [int(np.flatnonzero(values[0] == v)[0]) for v in _SHOWN]
+    shown = ", ".join(f"{v:g}" for v in _SHOWN)
+    yours = ", ".join(f"{got.reshape(-1)[i]:.4g}" for i in at) if got.size == values.size else "?"
+    theirs = ", ".join(f"{want[0, i]:.4g}" for i in at)
+    raise Incorrect(
+        f"After {dense.name!r}, the Dense({units}), the original applies {desc}: it maps "
+        f"{shown} to {theirs}; yours maps them to {yours}."
+    )
+
+
 def _check_translation(model: Any) -> str:
     from actlab._keras import input_shape_argument
 
@@ -309,72 +420,20 @@ def _check_translation(model: Any) -> str:
             "(Keras 3 warns about it). Start the model with keras.Input((784,)) and drop "
             "input_shape= from the Dense layer."
         )
-    # The output is judged by its values (activation="softmax", Activation("softmax") or
-    # Softmax() after Dense(10) are the same); the hidden part layer by layer.
+    # Each block (a Dense, its activation and the layers up to the next Dense) is judged by its
+    # values: LeakyReLU(negative_slope=0.1), Activation("elu") or Dense(32, activation="elu")
+    # compute the same function as the Keras 2 layers. PReLU must stay a PReLU: it learns.
     dense_at = [i for i, lay in enumerate(layers) if isinstance(lay, keras.layers.Dense)]
-    last = dense_at[-1] if dense_at else len(layers)
-    hidden, after = layers[:last], layers[last + 1 :]
-    kinds = [type(lay).__name__ for lay in hidden]
-    expected = [k for k, _ in _EXPECTED[:-1]]
-    if "Activation" in kinds and kinds != expected:
+    if [layers[i].units for i in dense_at] != [128, 64, 32, 16, 10] or dense_at[0] != 0:
         raise Incorrect(
-            "Keep the advanced activation *layers* (LeakyReLU, PReLU, ELU, ReLU) between the "
-            "Dense layers rather than Activation layers: only they take the slope, alpha and "
-            "threshold arguments (and PReLU's learned slopes)."
-        )
-    if kinds != expected or not dense_at:
-        raise Incorrect(
-            f"Expected the layers {expected} before the output Dense(10); your model has "
+            "Expected the layers Dense(128), LeakyReLU, Dense(64), PReLU, Dense(32), ELU, "
+            "Dense(16), ThresholdedReLU's Keras 3 form, Dense(10); your model has "
             f"{[type(lay).__name__ for lay in layers]}."
         )
-    for lay, (kind, value) in zip(hidden, _EXPECTED[:-1], strict=True):
-        if kind == "Dense" and lay.units != value:
-            raise Incorrect(f"Layer {lay.name!r} should have {value} units, has {lay.units}.")
-        if kind == "LeakyReLU" and not np.isclose(lay.negative_slope, value):
-            raise Incorrect(
-                f"LeakyReLU has negative_slope {lay.negative_slope}; the Keras 2 "
-                f"alpha=0.1 is negative_slope=0.1 in Keras 3."
-            )
-        if kind == "PReLU":
-            start = np.asarray(keras.ops.convert_to_numpy(lay.alpha_initializer((4,))))
-            if not np.all(start == 0):
-                raise Incorrect(
-                    f"PReLU's slopes start at {float(start.flat[0]):g} (alpha_initializer); "
-                    "Keras 2's PReLU() starts them at 0, as Keras 3's PReLU() does: keep the "
-                    "default alpha_initializer."
-                )
-            if tuple(lay.alpha.shape) != (64,):
-                raise Incorrect(
-                    f"PReLU learns {tuple(lay.alpha.shape)} slopes; the original PReLU() learns "
-                    "one per unit of Dense(64), (64,): drop shared_axes."
-                )
-        if kind == "ELU" and not np.isclose(lay.alpha, value):
-            raise Incorrect(f"ELU has alpha {lay.alpha}; the original uses alpha=1.0.")
-        if kind == "ReLU":
-            if lay.max_value is not None and np.isclose(float(lay.max_value), 1.0):
-                raise Incorrect(
-                    "ReLU(max_value=1.0) caps outputs at 1 from above; "
-                    "ThresholdedReLU(theta=1.0) zeroes everything below 1. "
-                    "That is ReLU(threshold=1.0)."
-                )
-            if not np.isclose(float(lay.threshold), value) or lay.max_value is not None:
-                raise Incorrect(
-                    f"ThresholdedReLU(theta=1.0) becomes ReLU(threshold=1.0). "
-                    f"Yours has threshold={lay.threshold}, "
-                    f"max_value={lay.max_value}."
-                )
-            if float(lay.negative_slope or 0.0) != 0.0:
-                slope = float(lay.negative_slope)
-                raise Incorrect(
-                    f"ReLU(threshold=1.0, negative_slope={slope:g}) gives {slope:g}·(x − 1) "
-                    "below 1; ThresholdedReLU(theta=1.0) gives 0 there. Leave negative_slope "
-                    "at its default, 0."
-                )
-    output = layers[last]
-    if output.units != 10:
-        raise Incorrect(
-            f"The output layer {output.name!r} should have 10 units, has {output.units}."
-        )
+    for here, upto in zip(dense_at, dense_at[1:], strict=False):
+        _check_hidden_block(layers[here], layers[here + 1 : upto])
+    last = dense_at[-1]
+    output, after = layers[last], layers[last + 1 :]
     try:
         got = _output_values(output, after)
     except Exception as exc:  # noqa: BLE001 -- any failure of the learner's layers is reported
@@ -387,7 +446,9 @@ def _check_translation(model: Any) -> str:
             + "Keep activation='softmax' on Dense(10) (or an Activation('softmax') or "
             "Softmax() layer right after it, the same function)."
         )
-    return "A faithful Keras 3 translation."
+    return ("A faithful Keras 3 translation. (If your cell warned 'Argument `alpha` is "
+            "deprecated', Keras 3 still ran it, but write negative_slope=0.1: the checker "
+            "cannot see which name you used.)")
 
 
 def _translation_reference() -> Any:
@@ -540,7 +601,10 @@ EXERCISES = ExerciseSet(
         Question(
             qid="q2",
             prompt="Translate the Keras 2 model shown above the cell (LeakyReLU(alpha=0.1), PReLU, "
-            "ELU(alpha=1.0), ThresholdedReLU(theta=1.0), input_shape=(784,)) to Keras 3.",
+            "ELU(alpha=1.0), ThresholdedReLU(theta=1.0), input_shape=(784,)) to Keras 3. Keras 3 "
+            "still runs input_shape= and LeakyReLU(alpha=...) with a warning; write them the "
+            "Keras 3 way (the checker can see input_shape=, not alpha=: read your cell's "
+            "warnings).",
             checker=_check_translation,
             hint_text="Three renames: keras.Input for input_shape, negative_slope for alpha, and "
             "ThresholdedReLU is gone; ReLU has an argument that zeroes inputs below a value.",
