@@ -281,8 +281,46 @@ class Comparison:
         )
 
 
+#: Output activations whose values are probabilities: the loss takes them as they are.
+_PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
+
+
+def _output_activation(model: Any) -> str | None:
+    """The activation applied by the layer that produces ``model``'s output, or None.
+
+    Found with :func:`actlab.find_activations`: the last activation site counts
+    only when it sits on the model's last layer or op (a ReLU in a hidden layer
+    followed by a linear ``Dense`` output is no output activation). ``"linear"``
+    counts as none.
+    """
+    from actlab.sites import find_activations, layer_paths
+
+    sites = find_activations(model)
+    paths = layer_paths(model)
+    if not sites or not paths or sites[-1].path != paths[-1]:
+        return None
+    return None if sites[-1].activation == "linear" else sites[-1].activation
+
+
 def _default_compile(model: Any) -> None:
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    """Adam, sparse categorical cross-entropy on what the model outputs, accuracy.
+
+    ``from_logits`` follows the model: True when the last layer has no
+    activation (``actlab.models.mlp``'s default, logits), False after softmax
+    or sigmoid (probabilities). Any other output activation is refused: no
+    loss choice would be right for it without knowing what it means.
+    """
+    out = _output_activation(model)
+    if out is not None and out not in _PROBABILITY_OUTPUTS:
+        raise ValueError(
+            f"The model's output layer applies {out!r}, which is neither logits (no "
+            "activation) nor probabilities (softmax, sigmoid), so compare_activations cannot "
+            "choose the loss for it. Compile the model in build_model, e.g. with "
+            "loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True) and "
+            "metrics=['accuracy'], or end it in Dense(n) with no activation."
+        )
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=out is None)
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
 
 
 def compare_activations(
@@ -301,7 +339,9 @@ def compare_activations(
     For every activation: reset the random seed (so each model starts from the
     same weights wherever the activation does not change the architecture),
     call ``build_model(activation)``, compile it if it is not compiled
-    (Adam, sparse categorical cross-entropy, accuracy), ``fit`` it, and
+    (Adam, sparse categorical cross-entropy with ``from_logits`` matching the
+    model's output: True for a last layer without activation, False after
+    softmax or sigmoid; accuracy), ``fit`` it, and
     evaluate it on the test split. A progress bar (``tqdm.auto``) shows which
     activation is training.
 
@@ -328,7 +368,9 @@ def compare_activations(
         ValueError: Unknown activation names (with a did-you-mean list), data of
             the wrong structure, ``epochs`` or ``batch_size`` < 1, a
             ``validation_split`` outside [0, 1), one-hot labels for a model
-            left uncompiled, or a model without an accuracy metric.
+            left uncompiled, an uncompiled model whose output activation is
+            neither none (logits) nor softmax/sigmoid, or a model without an
+            accuracy metric.
         TypeError: If ``build_model`` is not callable or does not return a
             Keras model.
 
@@ -363,7 +405,7 @@ def compare_activations(
             if y_train.ndim > 1 and y_train.shape[-1] > 1:
                 raise ValueError(
                     f"y_train looks one-hot (shape {y_train.shape}), but an uncompiled model "
-                    "is compiled with sparse_categorical_crossentropy, which needs integer "
+                    "is compiled with sparse categorical cross-entropy, which needs integer "
                     "labels. Pass y.argmax(axis=1), or compile the model in build_model with "
                     "loss='categorical_crossentropy' and metrics=['accuracy']."
                 )

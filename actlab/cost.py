@@ -34,7 +34,7 @@ def _check_timing_args(shape: Any, repeats: Any, warmup: Any) -> tuple[tuple[int
 
 
 def _compiled_pair(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
-    """``tf.function``-compiled forward and forward+backward of an activation."""
+    """``tf.function``-compiled forward ``f(v)`` and forward+backward ``(f(v), df/dv)``."""
     t = tf()
 
     @t.function
@@ -46,7 +46,11 @@ def _compiled_pair(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
         with t.GradientTape() as tape:
             tape.watch(v)
             y = fn(v)
-        return tape.gradient(y, v)  # upstream ones: the gradient of sum(f(v))
+        # Return the output too: a training step needs both. Returning the gradient
+        # alone would let TensorFlow prune the forward pass whenever the gradient does
+        # not read f's output (x * 2: a constant; leaky_relu: its gradient reads x),
+        # and "forward + backward" would time the backward pass alone.
+        return y, tape.gradient(y, v)  # upstream ones: the gradient of sum(f(v))
 
     return forward, forward_backward
 
@@ -231,6 +235,7 @@ def time_activations(
     repeats: int = 20,
     warmup: int = 3,
     dense_units: int | None = None,
+    extra: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> CostTable:
     """Time several activations like :func:`time_activation`, relative to ``baseline``.
 
@@ -247,13 +252,19 @@ def time_activations(
             ``x @ W`` with ``W`` of shape ``(shape[-1], dense_units)`` on the
             same input (row ``"dense matmul"``), to put the activation's cost
             in proportion to the layer it follows.
+        extra: More functions to time on the same input, one row each under
+            its label, e.g. ``{"x * 2": lambda v: v * 2.0}``: an element-wise
+            op with almost no arithmetic, what reading and writing every value
+            once costs.
 
     Returns:
         A :class:`CostTable` (``.costs[name]`` holds the raw milliseconds,
         ``.relative("forward_ms")`` the ratios to the baseline).
 
     Raises:
-        ValueError: Unknown names, an empty list, or bad timing arguments.
+        ValueError: Unknown names, an empty list, bad timing arguments, or an
+            ``extra`` label that is already a row.
+        TypeError: An ``extra`` value that is not callable.
 
     """
     if isinstance(names, str):
@@ -275,4 +286,14 @@ def time_activations(
             return t.matmul(v, kernel) if len(shape) == 2 else t.tensordot(v, kernel, 1)
 
         funcs[DENSE_ROW] = dense_matmul
+    for label, fn in (extra or {}).items():
+        if label in funcs:
+            raise ValueError(
+                f"extra label {label!r} is already a row ({list(funcs)}): give it another name."
+            )
+        if not callable(fn):
+            raise TypeError(
+                f"extra[{label!r}] must be a function of the input tensor. Received: {fn!r}"
+            )
+        funcs[str(label)] = fn
     return CostTable(_measure(funcs, shape, repeats, warmup), base.name, shape, repeats)

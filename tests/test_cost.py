@@ -39,9 +39,24 @@ def test_timed_functions_compute_the_activation():
     x = keras.ops.convert_to_tensor(np.linspace(-2, 2, 9, dtype="float32"))
     forward, forward_backward = _compiled_pair(keras.activations.tanh)
     np.testing.assert_allclose(forward(x), np.tanh(np.linspace(-2, 2, 9)), atol=1e-6)
-    np.testing.assert_allclose(
-        forward_backward(x), 1 - np.tanh(np.linspace(-2, 2, 9)) ** 2, atol=1e-6
-    )
+    y, grad = forward_backward(x)
+    np.testing.assert_allclose(y, np.tanh(np.linspace(-2, 2, 9)), atol=1e-6)
+    np.testing.assert_allclose(grad, 1 - np.tanh(np.linspace(-2, 2, 9)) ** 2, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "fn", [lambda v: v * 2.0, keras.activations.leaky_relu], ids=["x * 2", "leaky_relu"]
+)
+def test_forward_backward_keeps_the_forward_pass(fn):
+    """Gradients that do not read f's output (x * 2, leaky_relu) still time the forward pass:
+    forward_backward returns f's output with the gradient, so TensorFlow cannot prune it."""
+    from actlab.cost import _compiled_pair
+
+    x = keras.ops.convert_to_tensor(np.linspace(-2, 2, 9, dtype="float32"))
+    _, forward_backward = _compiled_pair(fn)
+    out = forward_backward(x)
+    assert isinstance(out, tuple) and len(out) == 2, "(f(x), gradient): a fetched output is run"
+    np.testing.assert_allclose(out[0], np.asarray(fn(x)), atol=1e-6)
 
 
 def _table(**medians_and_minima):
@@ -60,6 +75,19 @@ def test_noise_is_the_largest_median_over_fastest_repeat():
     assert quiet.noise() == pytest.approx(0.05) and not quiet.too_noisy()
     assert busy.noise() == pytest.approx(1.0) and busy.too_noisy() and not busy.too_noisy(2.0)
     assert busy.relative("forward_min_ms") == {"relu": 1.0, "tanh": 1.5, "elu": 1.0}
+
+
+def test_extra_functions_get_their_own_rows():
+    """``extra`` functions are timed on the same input, one row each, after the activations."""
+    table = time_activations(
+        ["tanh"], shape=(32, 16), repeats=2, warmup=0, extra={"x * 2": lambda v: v * 2.0}
+    )
+    assert list(table.costs) == ["relu", "tanh", "x * 2"]
+    assert table.costs["x * 2"]["forward_ms"] > 0
+    with pytest.raises(ValueError, match="already a row"):
+        time_activations(["tanh"], repeats=1, extra={"tanh": abs})
+    with pytest.raises(TypeError, match="must be a function"):
+        time_activations(["tanh"], repeats=1, extra={"copy": 2.0})
 
 
 @pytest.mark.parametrize(

@@ -204,7 +204,7 @@ def _last_time() -> Any:
 
 
 _Q1_SOLUTION = """\
-x, y = actlab.data.make_spirals(1000, seed=0)
+x, y = actlab.data.make_spirals(1000, seed=SEED)  # the notebook's one seed
 spirals = ((x[:800], y[:800]), (x[800:], y[800:]))
 
 
@@ -215,7 +215,7 @@ def build_spiral_model(activation):
 
 
 answer_q1 = actlab.compare_activations(
-    build_spiral_model, ["relu", "tanh", "sigmoid"], spirals, epochs=15, batch_size=64, seed=0
+    build_spiral_model, ["relu", "tanh", "sigmoid"], spirals, epochs=15, batch_size=64, seed=SEED
 )
 print(answer_q1.table())
 """
@@ -235,7 +235,7 @@ EXERCISES = ExerciseSet(
             ),
             checker=_check_comparison,
             hint_text=(
-                "Split x, y = actlab.data.make_spirals(1000, seed=0) into "
+                "Split x, y = actlab.data.make_spirals(1000, seed=SEED) into "
                 "((x[:800], y[:800]), (x[800:], y[800:])). Build with "
                 "mlp(2, [64, 64], activation, output_units=2, output_activation=None) "
                 "and compile it with Adam(0.01) and loss=LOSS inside build_model; 15 epochs "
