@@ -97,8 +97,9 @@ test-notebooks: setup
 		-p no:cacheprovider -o testpaths=. -o norecursedirs=.ipynb_checkpoints .
 
 # The other end of the supported range: a second venv with every dependency at
-# its floor (constraints/oldest.txt), then the unit tests (not nbval; the unit
-# tests still run each notebook once with its solutions filled in). VENV points
+# its floor (constraints/oldest.txt), then the unit tests (not nbval, not the seed
+# sweep, which `make test` runs; the unit tests still run each notebook once with
+# its solutions filled in). VENV points
 # tests that call make (tests/test_lab.py runs `make lab`) at this venv, whose
 # setup stamp is touched too, so `make lab` there never re-installs without the
 # constraints.
@@ -114,7 +115,7 @@ $(OLDEST_STAMP): pyproject.toml constraints/oldest.txt
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST_VENV)/bin/python -m pip list --format=freeze 2>/dev/null \
 		| grep -iE '^(tensorflow|tensorflow-cpu|keras|numpy)==' | tr '\n' ' '; echo
-	VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider
+	VENV=$(OLDEST_VENV) $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider -m "not sweep"
 
 # Minutes, and online once (the kit): a fresh clone installed from wheelhouse/ in a
 # network namespace with no route out, then `actlab doctor`; the book build. .ci/run runs it.

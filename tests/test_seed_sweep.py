@@ -96,6 +96,7 @@ def _cases():
 
 
 @pytest.mark.notebook
+@pytest.mark.sweep
 @pytest.mark.parametrize(("path", "seed", "source"), list(_cases()))
 def test_notebook_holds(path, seed, source):
     """The notebook runs clean at this SEED on this MNIST source: every assert holds."""
