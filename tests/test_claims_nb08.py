@@ -83,3 +83,25 @@ def test_scaling_the_first_layer_changes_a_units_verdict():
     k, b = rng.standard_normal((n, 1, 3)), rng.standard_normal((n, 3))
     w, c = rng.standard_normal((n, 3)), rng.standard_normal(n)
     assert np.any(prop.never_fires(k, b, w, c) != prop.never_fires(20 * k, 20 * b, w, c))
+
+
+def test_q3_refuses_a_rate_when_any_lower_position_is_past_half(monkeypatch):
+    """The share does not grow step by step (review: SEED 42 0.76, 0.73, 0.84): a position
+    past 50 % whose one-lower neighbour is below 50 % is wrong if an even lower one is past."""
+    from actlab.exercises import Incorrect, Setting
+    from actlab.exercises._sliders import positions
+
+    lab = lab08.make_lab(seed=42)
+    grid = positions(lab.controls["learning_rate"])
+    shares = {grid[1]: 0.6, grid[2]: 0.4, grid[3]: 0.7}
+
+    def fake_measure(activation, lr, bias):
+        share = next((v for k, v in shares.items() if np.isclose(k, lr)), 0.1)
+        return {"after": {"dense_1": share}, "diverged": False}
+
+    monkeypatch.setattr(lab, "measure", fake_measure)
+    values = {**lab.initial_state, "learning_rate": grid[3]}
+    with pytest.raises(Incorrect, match=f"already at {grid[1]:.3g}"):
+        lab08._check_rate(Setting(values, lab, typed=False))
+    values["learning_rate"] = grid[1]
+    assert lab08._check_rate(Setting(values, lab, typed=False)).startswith("At learning rate")

@@ -121,14 +121,19 @@ def _check_rate(setting: Setting) -> str:
             f"At learning rate {lr:.3g}, {dead:.0%} of the hidden ReLU units are dead after "
             "training, not more than half: move the learning rate slider to the right."
         )
+    # every lower position, not only the next one: the share does not grow step by step
     lower = neighbour(lab.controls["learning_rate"], lr, -1)
-    if lower is not None:
-        dead_lower, diverged_lower = _relu_dead(lab, lower)
-        if dead_lower > HALF and not diverged_lower:
+    position, dead_lower = lower, None
+    while position is not None:
+        dead_here, diverged_here = _relu_dead(lab, position)
+        dead_lower = dead_here if dead_lower is None else dead_lower
+        if dead_here > HALF and not diverged_here:
             raise Incorrect(
-                f"At {lr:.3g}, {dead:.0%} are dead, but already at {lower:.3g} {dead_lower:.0%} "
-                "are: move the learning rate slider to the left, to the first position past 50 %."
+                f"At {lr:.3g}, {dead:.0%} are dead, but already at {position:.3g} "
+                f"{dead_here:.0%} are: move the learning rate slider to the left, to the first "
+                "position past 50 %."
             )
+        position = neighbour(lab.controls["learning_rate"], position, -1)
     before = "" if lower is None else f"; one slider step lower ({lower:.3g}) {dead_lower:.0%}"
     return (
         f"At learning rate {lr:.3g}, {dead:.0%} of the hidden ReLU units are dead (never fire, "
@@ -289,9 +294,11 @@ SLIDER_QUESTIONS = [
             "The answer is the first position where the after-training mean passes 50 %.",
         ],
         solution_text=(
-            "The dead fraction grows with the learning rate: small Adam steps leave most units "
+            "The dead fraction grows with the learning rate, though not step by step (past "
+            "50 % it can fall again one position higher): small Adam steps leave most units "
             "alive, large ones push many of them below zero. The solution searches the "
-            "slider's positions from the left for the first one past 50 %."
+            "slider's positions from the left for the first one past 50 %; the check confirms "
+            "that every position left of yours stays at or below 50 %."
         ),
         solution_code="ex.q3.solution(apply=lab_q3)",
         reference=_rate_reference,

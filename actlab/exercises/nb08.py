@@ -27,46 +27,57 @@ def _probe_models() -> list[tuple[Any, np.ndarray]]:
     from actlab.deepnets import deep_mlp
 
     x = np.random.default_rng(0).uniform(0.0, 1.0, size=(64, 4)).astype("float32")
-    m = deep_mlp(4, depth=2, width=10, activation="relu", seed=0, output_units=3, name="probe")
-    second, top = np.sort(x[:, 0])[-2:]
-    scale = np.float32(0.02 / (top - second))  # unit 9 outputs 0.01 on one sample only
+    x[-1, 0] = 1.5  # the last sample is the only one with x0 > 1.25
+    m = deep_mlp(4, depth=2, width=12, activation="relu", seed=0, output_units=3, name="probe")
     k1 = np.array(
         [
-            [1.0, 0.5, 1.0, -1.0, -1.0, -0.5, -1.0, 0.3, 0.0, scale],
-            [0.5, 1.0, -1.0, 1.0, -0.5, -1.0, -1.0, 0.3, 0.0, 0.0],
-            [0.2, 0.1, 0.0, 0.0, -0.2, -0.1, -1.0, 0.3, 0.0, 0.0],
-            [0.1, 0.2, 0.0, 0.0, -0.1, -0.2, -1.0, 0.3, 0.0, 0.0],
+            [1.0, 0.5, 1.0, -1.0, -1.0, -0.5, -1.0, 0.3, 0.0, 4.0, 0.0, 0.0],
+            [0.5, 1.0, -1.0, 1.0, -0.5, -1.0, -1.0, 0.3, 0.0, 0.0, 0.0, 0.0],
+            [0.2, 0.1, 0.0, 0.0, -0.2, -0.1, -1.0, 0.3, 0.0, 0.0, 0.0, 0.0],
+            [0.1, 0.2, 0.0, 0.0, -0.1, -0.2, -1.0, 0.3, 0.0, 0.0, 0.0, 0.0],
         ],
         dtype="float32",
     )
     # units 0, 1, 7 always fire; 2, 3 fire for some inputs only; 4, 5, 6 never (dead);
-    # 8 outputs a small positive 1e-4 everywhere, 9 fires on exactly one sample: both alive
+    # alive but small or rare: 8 outputs 1e-4 everywhere, 10 and 11 output 1e-7 everywhere,
+    # 9 outputs 1.0 on the last sample only (4 * (1.5 - 1.25)) and 0 on the others. Dead in
+    # dense_1 are 3 of 12; a tolerance in [1e-7, 1e-4) gives 5, one in [1e-4, 1) gives 6, a
+    # counter that skips the last sample gives 4: every mistake has its own count.
     b1 = np.array(
-        [0.1, 0.1, 0.0, 0.0, -0.1, 0.0, -0.5, 0.0, 1e-4, -scale * (top + second) / 2],
+        [0.1, 0.1, 0.0, 0.0, -0.1, 0.0, -0.5, 0.0, 1e-4, -5.0, 1e-7, 1e-7],
         dtype="float32",
     )
     m.get_layer("dense_1").set_weights([k1, b1])
     k2, _ = m.get_layer("dense_2").get_weights()
-    b2 = np.where(np.arange(10) % 3 == 0, -50.0, 0.0).astype("float32")  # 0, 3, 6, 9: dead
+    b2 = np.where(np.arange(12) % 3 == 0, -50.0, 0.0).astype("float32")  # 0, 3, 6, 9: dead
     m.get_layer("dense_2").set_weights([k2, b2])
     deep = deep_mlp(4, depth=3, width=6, activation="relu", bias=-0.3, seed=3, name="deep")
     return [(m, x), (deep, x)]
 
 
-TOLERANCES = (1e-4, 1e-3, 1e-2, 0.05, 0.1)  # "near zero" thresholds a learner might pick
+# "near zero" thresholds a learner might pick
+TOLERANCES = (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1)
+
+
+SUBSETS = (8, 16, 32, 48, 63)  # "a batch is enough": counters that look at x[:n] only
 
 
 def _variant(kind: str, tol: float = 0.05) -> Callable[[Any, Any], dict[str, float]]:
-    """Dead-unit counters: the right one and the usual mistakes (for messages and tests)."""
+    """Dead-unit counters: the right one and the usual mistakes (for messages and tests).
+
+    ``tol`` is the threshold of ``"tolerance"`` and the number of samples of ``"subset"``.
+    """
 
     def count(model: Any, x: Any) -> dict[str, float]:
         from actlab.deepnets import hidden_layers
         from actlab.probes import get_activations
 
+        if kind == "subset":  # looks at the first samples only
+            x = x[: int(tol)]
         acts = get_activations(model, x, layers=hidden_layers(model))
         out = {}
         for name, a in acts.items():
-            if kind == "right":
+            if kind in ("right", "subset"):
                 v = np.mean(np.all(a <= 0, axis=0))
             elif kind == "strict":
                 v = np.mean(np.all(a < 0, axis=0))
@@ -89,7 +100,10 @@ _MISTAKES = {
     "output exactly 0, so test `<= 0` (or `== 0`), not `< 0`.",
     "any": "Your counter calls a unit dead when it is 0 for SOME sample. Dead means 0 for "
     "EVERY sample: np.all(..., axis=0), not np.any.",
-    "tolerance": "Inactive ReLU outputs are exactly 0; a tolerance counts live units as dead.",
+    "tolerance": "Inactive ReLU outputs are exactly 0; a tolerance counts live units as dead "
+    "(a test unit outputs 1e-7 everywhere: alive).",
+    "subset": "Your counter calls a unit dead that fires on one sample only (the last one): "
+    "use every sample of x, not the first few. A unit is dead only if it is 0 for all of them.",
     "sparsity": "That is the fraction of zero outputs (sparsity), not of dead units. First "
     "decide per unit (column) whether it is 0 for every sample (np.all(a <= 0, axis=0)), "
     "then take the mean over units.",
@@ -149,7 +163,7 @@ def _check_counter(answer: Any) -> str:
     mistakes = [
         (_variant(kind, tol), message)
         for kind, message in _MISTAKES.items()
-        for tol in (TOLERANCES if kind == "tolerance" else (0.05,))
+        for tol in {"tolerance": TOLERANCES, "subset": SUBSETS}.get(kind, (0.05,))
     ]
     for counter, message in mistakes:
         if all(
@@ -280,6 +294,8 @@ EXERCISES = ExerciseSet(
                 (lambda: _variant("sparsity"), "sparsity"),
                 (lambda: _variant("axis1"), "use axis=0"),
                 (lambda: _variant("tolerance"), "a tolerance counts live units as dead"),
+                (lambda: _variant("tolerance", 1e-6), "a tolerance counts live units as dead"),
+                (lambda: _variant("subset", 32), "fires on one sample only"),
                 (lambda: {"dense_1": 0.5}, "function itself"),
             ],
         ),
