@@ -403,18 +403,32 @@ class Network:
         return all(bool(np.isfinite(w).all()) for w in self.weights)
 
 
-def dead_units(network: Network, grid: np.ndarray) -> list[list[int]]:
-    """Per hidden layer, the units whose output is exactly 0 at every point of ``grid``.
+def zero_units(*hidden_sets: list[np.ndarray]) -> list[list[int]]:
+    """Per hidden layer, the units whose output is exactly 0 at every point of every set.
 
-    A ReLU unit (or relu6, hard_sigmoid, hard_silu) that outputs 0 at every
-    point of the square shown gets no gradient from any training point there:
-    it is dead. Only on that square: a first-layer unit's ``w·x + b`` is, unless
-    ``w = 0``, positive on a half-plane, which then lies outside the square.
+    Each argument is one point set's hidden outputs (``Network.hidden_outputs``),
+    one ``(n, width)`` array per layer.
     """
     return [
-        [int(j) for j in np.flatnonzero(~np.any(h != 0, axis=0))]
-        for h in network.hidden_outputs(grid)
+        [int(j) for j in np.flatnonzero(~np.any(np.vstack(layer) != 0, axis=0))]
+        for layer in zip(*hidden_sets, strict=True)
     ]
+
+
+def dead_units(network: Network, grid: np.ndarray, x_train: np.ndarray) -> list[list[int]]:
+    """Per hidden layer, the units whose output is exactly 0 on ``grid`` and on ``x_train``.
+
+    A ReLU unit (or relu6, hard_sigmoid, hard_silu) that outputs 0 at every
+    training point gets no gradient from any of them: it is dead. The playground
+    also asks for 0 at every point of the ``GRID x GRID`` grid drawn, so a dead
+    unit's map is blank. For a first-layer unit, ``relu(w·x + b)``, that means 0
+    on the whole square drawn: ``w·x + b`` is linear, so ``<= 0`` at the grid's
+    four corners means ``<= 0`` everywhere between them. Not on the whole plane:
+    unless ``w = 0``, ``w·x + b`` is positive on a half-plane, which then lies
+    outside the square. A unit of a deeper layer is not linear in ``x``: it may
+    be non-zero between grid points, away from the training points.
+    """
+    return zero_units(network.hidden_outputs(grid), network.hidden_outputs(x_train))
 
 
 # --------------------------------------------------------------------------- the pure function
@@ -434,7 +448,8 @@ class PlaygroundResult:
         test_accuracy: The same on the test points.
         diverged: True when the loss stopped being a finite number.
         dead_units: Per hidden layer, the indices of units that output 0 at
-            every point of the square shown.
+            every training point and every point of the grid drawn
+            (:func:`dead_units`).
     """
 
     settings: dict[str, Any]
@@ -463,7 +478,7 @@ def summarise(network: Network, d: PlaygroundData, settings: dict[str, Any]) -> 
         train_accuracy=nan if diverged else network.accuracy(d.x_train, d.y_train),
         test_accuracy=nan if diverged else network.accuracy(d.x_test, d.y_test),
         diverged=diverged,
-        dead_units=[] if diverged else dead_units(network, d.grid),
+        dead_units=[] if diverged else dead_units(network, d.grid, d.x_train),
     )
 
 

@@ -180,9 +180,10 @@ def _units_png(
 ) -> bytes:
     """One PNG with every hidden unit's output over the plane, a row per layer.
 
-    Each map is coloured on its own symmetric scale (orange < 0 < blue). A unit
-    that outputs 0 on the whole square shown is grey, crossed out and labelled
-    "dead", and the row's label counts the dead units.
+    Each map is coloured on its own symmetric scale (orange < 0 < blue). A dead
+    unit (``dead``: 0 at every training point and every grid point, see
+    :func:`actlab._playground_core.dead_units`) is grey, crossed out and
+    labelled "dead", and the row's label counts the dead units.
     """
     width = maps[0].shape[1] if maps else 1
     h = _TOP + (tile + _GAP) * len(maps) + _GAP
@@ -200,8 +201,8 @@ def _units_png(
         y0 = tile_origin(li, 0, tile)[1]
         for j in range(width):
             x0 = tile_origin(li, j, tile)[0]
-            grey = j in dead[li] or not scale[j] > 0
-            canvas[y0 : y0 + tile, x0 : x0 + tile] = _dead_tile(tile) if grey else tiles[j]
+            dead_here = j in dead[li]  # a live unit 0 on every sampled pixel stays white
+            canvas[y0 : y0 + tile, x0 : x0 + tile] = _dead_tile(tile) if dead_here else tiles[j]
         canvas[y0 : y0 + tile, :_LABEL_W] = _row_label(
             li, activations[li], len(dead[li]), width, tile
         )
@@ -344,8 +345,9 @@ class Playground(Explorer):
         )
         caption = widgets.HTML(
             "<small>Hidden units: each map is one unit's output over the plane above "
-            "(orange &lt; 0 &lt; blue, white = 0); a unit that outputs 0 at every point of "
-            "the square shown is <b>dead</b>.</small>"
+            "(orange &lt; 0 &lt; blue, white = 0); a unit that outputs 0 at every training "
+            f"point and every point of the {core.GRID} &times; {core.GRID} grid drawn is "
+            "<b>dead</b>.</small>"
         )
         self.children = (*self.children[:-2], self.status, self.image, caption, self.units_image)
         figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
@@ -817,7 +819,8 @@ class Playground(Explorer):
                 logits, _pre, hidden = net.forward(d.grid)
             prob = 0.5 * (1.0 + np.tanh(0.5 * logits))
             self.boundary.set_data(prob.reshape(core.GRID, core.GRID))
-            dead = [[int(j) for j in np.flatnonzero(~np.any(h != 0, axis=0))] for h in hidden]
+            with np.errstate(all="ignore"):  # dead as core.dead_units: grid and training points
+                dead = core.zero_units(hidden, net.forward(d.x_train)[2])
             self.dead_units = dead
             self.units_image.value = _units_png(hidden, acts, dead, tile_size(s["width"]))
             self.shown_accuracy = (net.accuracy(d.x_train, d.y_train),

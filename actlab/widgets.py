@@ -201,8 +201,9 @@ def playground(
     the plane; orange points are class 0, blue class 1, white-edged for
     training, black-edged for test), the training and test loss curves, the
     step counter, and a map of every hidden unit's output over the plane, with
-    the units that output 0 at every point of the square shown (dead ReLUs)
-    crossed out and labelled "dead". **Pause** stops at once, **Step** trains ``step_size`` steps,
+    the units that output 0 at every training point and every point of the
+    60 x 60 grid drawn (dead ReLUs) crossed out and labelled "dead". **Pause**
+    stops at once, **Step** trains ``step_size`` steps,
     **Reset** goes back to the seeded initial weights. Learning rate, noise,
     test share, batch size, L2 and optimizer apply while it plays; depth,
     width, an activation, the data set or the seed restart from the initial

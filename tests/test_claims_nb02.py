@@ -2,9 +2,11 @@
 
 The q3/q4 slider checks re-train the learner's playground at its own seed and
 report how many ReLU units died; these tests hold that feedback to what
-``train_playground`` measures, at several seeds, and check that "dead" means
-0 on the square shown (not on the whole plane). q1/q2 rebuild what the notebook
-built from its ``SEED`` (``actlab.seed``).
+``train_playground`` measures, at several seeds, and check what "dead" means:
+0 at every training point and grid point, which for a first-layer unit is 0 on
+the whole square drawn (not on the plane) and for a deeper unit is not. q1/q2
+rebuild what the notebook built from its ``SEED`` (``actlab.seed``); q2 refuses a
+hidden Dense layer that no tanh follows.
 """
 
 from __future__ import annotations
@@ -165,6 +167,27 @@ def test_q1_and_q2_rebuild_what_the_notebook_built_at_its_seed(seed):
     assert nb02._test_accuracy(Perfect()) == 1.0
 
 
+def _killed(seed):
+    """nb02-dead-check's search: the 16-wide copy at lr 1.0, full batch, then batches of 32, 8."""
+    base = {"dataset": "circles", "depth": 2, "width": 16, "learning_rate": 1.0, "seed": seed}
+    for change in ({}, {"batch_size": 32}, {"batch_size": 8}):
+        r = widgets.train_playground({**base, **change}, 300)
+        if not r.diverged and r.dead_units[0]:
+            return r, change
+    raise AssertionError(f"no first-layer unit dies at seed {seed}")
+
+
+@pytest.mark.parametrize("seed", (42, 0, 24, 32, 51))
+def test_the_dead_check_search_kills_a_first_layer_unit_at_any_seed(seed):
+    """24, 32, 51: full batches at lr 1.0 kill none (the review's failures); batches of 32 do."""
+    r, change = _killed(seed)
+    assert change == ({"batch_size": 32} if seed in (24, 32, 51) else {})
+    d = core.make_data(r.settings)
+    dead = r.dead_units[0]
+    w, b = r.weights[0][:, dead], r.weights[1][dead]
+    assert (d.grid @ w + b <= 0).all() and (d.x_train @ w + b <= 0).all()
+
+
 def test_dead_means_zero_on_the_square_shown_not_on_the_plane():
     """A first-layer unit marked dead is <= 0 on the grid and positive on a half-plane beyond it."""
     r = widgets.train_playground({"dataset": "circles", "depth": 2, "width": 16,
@@ -179,10 +202,119 @@ def test_dead_means_zero_on_the_square_shown_not_on_the_plane():
     assert ((far * w.T).sum(axis=1) + b > 0).all()
 
 
-def test_widget_and_core_texts_say_the_square_shown():
-    """The unit-map caption and dead_units' docstring say "square shown", not "everywhere"."""
+def _fine(d, n=601):
+    lo_x, hi_x, lo_y, hi_y = d.extent
+    gx, gy = np.meshgrid(np.linspace(lo_x, hi_x, n), np.linspace(lo_y, hi_y, n))
+    return np.c_[gx.ravel(), gy.ravel()]
+
+
+def test_a_dead_first_layer_unit_is_zero_on_the_whole_square():
+    """Linear in x: 0 at the grid's corners means 0 on a 601 x 601 grid of the square too."""
+    r = widgets.train_playground({"dataset": "circles", "depth": 2, "width": 16,
+                                  "learning_rate": 1.0, "seed": 42}, 300)
+    net = core.Network(r.settings)
+    net.set_weights(r.weights)
+    first = net.hidden_outputs(_fine(core.make_data(r.settings)))[0]
+    assert r.dead_units[0] and (first[:, r.dead_units[0]] == 0).all()
+
+
+def test_a_deeper_unit_zero_on_the_grid_can_be_nonzero_between_grid_points():
+    """Seed 3, lr 3.0, depth 3: unit 7 of layer 3 is 0 on the 60 x 60 grid and at every training
+    point, yet non-zero at points of a finer grid (why the text says "grid drawn")."""
+    r = widgets.train_playground({"dataset": "circles", "depth": 3, "width": 16,
+                                  "learning_rate": 3.0, "seed": 3}, 300)
+    assert 7 in r.dead_units[2]
+    net = core.Network(r.settings)
+    net.set_weights(r.weights)
+    d = core.make_data(r.settings)
+    assert (net.hidden_outputs(d.grid)[2][:, 7] == 0).all()
+    assert (net.hidden_outputs(d.x_train)[2][:, 7] == 0).all()
+    assert (net.hidden_outputs(_fine(d))[2][:, 7] != 0).sum() > 0
+
+
+def test_dead_units_need_zero_at_the_training_points_too():
+    """core.dead_units drops a unit that is 0 on the grid but fires at a training point."""
+
+    class Stub:  # one layer, unit 0 zero on the grid but not at the training point, unit 1 zero
+        def hidden_outputs(self, x):
+            return [np.c_[np.full(len(x), float(len(x) == 1)), np.zeros(len(x))]]
+
+    assert core.dead_units(Stub(), np.zeros((4, 2)), np.zeros((1, 2))) == [[1]]
+    assert core.dead_units(Stub(), np.zeros((4, 2)), np.zeros((2, 2))) == [[0, 1]]
+
+
+def test_widget_and_core_texts_say_the_grid_drawn_and_the_training_points():
+    """The unit-map caption and dead_units' docstring say what is tested, not "everywhere"."""
     pg = widgets.playground("circles", seed=42)
     caption = next(c for c in pg.children if "Hidden units" in getattr(c, "value", ""))
-    assert "square shown" in caption.value and "everywhere" not in caption.value
-    assert "square shown" in core.dead_units.__doc__
-    assert re.search(r"whole (input )?plane", core.dead_units.__doc__) is None
+    assert "every training point" in caption.value and "grid drawn" in caption.value
+    assert "everywhere" not in caption.value and "square shown" not in caption.value
+    doc = " ".join(core.dead_units.__doc__.split())
+    assert "0 on the whole square drawn" in doc and "may be non-zero between grid points" in doc
+    assert re.search(r"0 (on|over) the whole (input )?plane", doc) is None
+    assert "square shown" not in lab._DEAD and "grid drawn" in lab._DEAD
+
+
+# --- review findings: q3's direction when a wider width fails, q2's linear hidden layer ------
+def test_q3_says_left_for_a_failing_width_wider_than_the_answer():
+    """Seed 2: 3 ReLU units pass, 4 fail (78.3 %): width 4 is told "left", never "right"."""
+    s = _setting(2, "relu", 4)
+    assert not widgets.train_playground(s, lab.STEPS).test_accuracy > lab.TARGET
+    assert _smallest(2, "relu") == 3
+    pg = _widget(2, "relu", 4)
+    with pytest.raises(Incorrect, match="to the left") as err:
+        _q("q3").checker(Setting(pg.state(), pg))
+    assert "to the right" not in str(err.value) and "but 3 already give" in str(err.value)
+
+
+@pytest.mark.parametrize("seed", (0, 2, 13))
+def test_q3_right_only_below_the_answer(seed):
+    """Every failing width is told "right" below the smallest passing width, "left" above it."""
+    answer = _smallest(seed, "relu")
+    for width in range(1, 9):
+        if widgets.train_playground(_setting(seed, "relu", width), lab.STEPS).test_accuracy \
+                > lab.TARGET:
+            continue
+        pg = _widget(seed, "relu", width)
+        with pytest.raises(Incorrect, match="to the right" if width < answer else "to the left"):
+            _q("q3").checker(Setting(pg.state(), pg))
+
+
+def test_q3_solution_names_both_reasons_the_width_varies():
+    """Dead units, and 300 steps that misplace live creases (seed 2 width 4: 3 live, 78 %)."""
+    r = widgets.train_playground(_setting(2, "relu", 4), lab.STEPS)
+    assert 4 - len(r.dead_units[0]) >= 3 and not r.test_accuracy > lab.TARGET
+    text = _q("q3").solution_text
+    assert "some ReLU units die" in text and "do not always place the live creases" in text
+
+
+def _tanh_then_linear():
+    import keras
+
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+                             keras.layers.Dense(16), keras.layers.Dense(1, activation="sigmoid")])
+
+
+def test_q2_refuses_a_hidden_dense_layer_without_activation():
+    """Dense(16, tanh) -> Dense(16) -> Dense(1, sigmoid): the middle layer is linear."""
+    with pytest.raises(Incorrect, match="Layer 'dense_.*' has no activation"):
+        nb02._check_tanh_model(_tanh_then_linear())
+
+
+def test_q2_accepts_tanh_written_as_a_separate_layer():
+    """A linear Dense followed by Activation(tanh), a tanh Lambda, or BN then tanh is tanh."""
+    import keras
+    from keras import layers
+
+    reference = nb02._tanh_reference()
+    for after in ([layers.Activation("tanh")], [layers.Lambda(keras.ops.tanh)],
+                  [layers.Dropout(0.1), layers.Activation(keras.ops.tanh)]):
+        model = keras.Sequential([keras.Input((2,)), layers.Dense(16), *after,
+                                  layers.Dense(16, activation="tanh"), layers.Dense(1),
+                                  layers.Activation("sigmoid")])
+        model.set_weights(reference.get_weights())  # the same function as the reference
+        assert "with tanh hidden layers" in nb02._check_tanh_model(model)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(16), layers.Dropout(0.1),
+                              layers.Dense(16, activation="tanh"), layers.Dense(1, "sigmoid")])
+    with pytest.raises(Incorrect, match="has no activation"):
+        nb02._check_tanh_model(model)

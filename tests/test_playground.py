@@ -178,13 +178,15 @@ def test_a_diverging_setting_stops_early_and_says_so():
     assert math.isnan(r.train_accuracy) and r.dead_units == []
 
 
-def test_dead_units_are_units_that_output_zero_over_the_whole_square_shown():
+def test_dead_units_are_units_that_output_zero_on_the_grid_and_at_every_training_point():
     r = W.train_playground({"learning_rate": 1.0, "depth": 3}, 300)
     net = core.Network(r.settings)
     net.set_weights(r.weights)
-    hidden = net.hidden_outputs(core.make_data(r.settings).grid)
-    for units, h in zip(r.dead_units, hidden, strict=True):
-        assert units == [j for j in range(h.shape[1]) if np.all(h[:, j] == 0)]
+    d = core.make_data(r.settings)
+    for units, h, t in zip(r.dead_units, net.hidden_outputs(d.grid),
+                           net.hidden_outputs(d.x_train), strict=True):
+        assert units == [j for j in range(h.shape[1])
+                         if np.all(h[:, j] == 0) and np.all(t[:, j] == 0)]
     assert sum(map(len, r.dead_units)) >= 4, "lr 1.0 is meant to kill ReLU units"
     assert sum(map(len, W.train_playground({"learning_rate": 0.001, "depth": 3},
                                            300).dead_units)) == 0

@@ -32,6 +32,10 @@ RECIPE = {  # the playground's defaults the questions keep (the seed is the widg
 }
 
 
+_DEAD = "0 at every training point and every point of the grid drawn"
+"""What "dead" means here (``_playground_core.dead_units``)."""
+
+
 def notebook_seed() -> int:
     """The notebook's ``SEED`` (what its Setup cell gave ``actlab.seed``); 42 before that."""
     return current_seed(DEFAULT_SEED)
@@ -118,7 +122,7 @@ def _dead_note(width: int, dead: int) -> str:
     else:
         lead = (
             f"After {STEPS} steps {dead} of the {width} ReLU units {'is' if dead == 1 else 'are'} "
-            "dead (0 at every point of the square shown), so "
+            f"dead ({_DEAD}), so "
             f"{live} live unit{'' if live == 1 else 's'} draw"
         )
     return (
@@ -135,16 +139,24 @@ def _checker(activation: str) -> Any:
         shown = _shown(setting)
         dead_text = (
             f" {dead} of them {'is' if dead == 1 else 'are'} dead after {STEPS} steps "
-            "(0 at every point of the square shown)."
+            f"({_DEAD})."
             if activation == "relu" and dead else ""
         )
-        if not accuracy > TARGET:
+        smallest = _smallest_width(settings)
+        if not accuracy > TARGET and width < smallest:
             raise Incorrect(
                 f"With {width} {activation} unit(s), test accuracy after {STEPS} steps is "
                 f"{accuracy:.1%}, not above {TARGET:.0%}: move the units per layer slider "
                 "to the right." + dead_text + shown
             )
-        smallest = _smallest_width(settings)
+        if not accuracy > TARGET:  # wider than the answer, yet failing: not monotone in width
+            raise Incorrect(
+                f"With {width} {activation} unit(s), test accuracy after {STEPS} steps is "
+                f"{accuracy:.1%}, not above {TARGET:.0%}, but {smallest} already give "
+                f"{_test_accuracy(settings, smallest):.1%}: move the units per layer slider to "
+                f"the left (more units do not always do better after {STEPS} steps)."
+                + dead_text + shown
+            )
         if smallest < width:
             fewer = _test_accuracy(settings, smallest)
             raise Incorrect(
@@ -262,14 +274,14 @@ SLIDER_QUESTIONS = [
             "Change the width, press Reset, then Step three times (100 steps each) and read "
             "the test accuracy in the status line.",
             "One live ReLU unit draws one straight crease; how many creases enclose a disc? "
-            "A dead unit (0 over the whole square shown) draws none: the status line counts "
-            "them.",
+            f"A dead unit ({_DEAD}) draws none: the status line counts them.",
         ],
         "The check trains every width for 300 steps from the seeded initial weights "
         "(train_playground, at your playground's seed) and looks for the first one above 95 %; "
         "the solution does the same search and sets the slider there. How many units that "
-        "takes depends on the seed, because some ReLU units die; the check says how many of "
-        "yours did.",
+        "takes depends on the seed, because some ReLU units die, and because 300 steps do not "
+        "always place the live creases around the disc (so a wider layer can even do worse); "
+        "the check says how many of yours died.",
         [(lambda: _softmax(), "Playground")],
     ),
     _question(

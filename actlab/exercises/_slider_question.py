@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actlab._seed import current_seed
 from actlab.exercises._core import (
     ExerciseNotPassed,
     Feedback,
@@ -97,11 +98,18 @@ class SliderQuestion(Question):
     typed: Callable[[Any], dict[str, Any]] | None = None
     show: Callable[[Any], None] | None = None
     _template: Any = field(default=None, init=False, repr=False, compare=False)
+    _template_seed: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def template(self) -> Any:
-        """A private widget made as the notebook makes it (for typed answers; cached)."""
-        if self._template is None:
+        """A private widget made as the notebook makes it (for typed answers).
+
+        Cached per notebook ``SEED`` (``actlab.seed``): widgets are made with
+        ``seed=SEED``, so a template made at another seed is made anew.
+        """
+        seed = current_seed()
+        if self._template is None or self._template_seed != seed:
             self._template = self.make_widget()
+            self._template_seed = seed
         return self._template
 
     def _labels(self, names: Sequence[str], widget: Any = None) -> str:

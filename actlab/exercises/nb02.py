@@ -100,8 +100,8 @@ def _last_bias_only() -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- q2: a tanh-only network that separates the circles ----------------------------------
-def _hidden_activation_names(model: Any) -> list[tuple[str, str]]:
-    """(layer name, activation name) for every layer but the last that applies one."""
+def _activation_name(layer: Any) -> str | None:
+    """The activation a layer applies (``"tanh"``, ``"linear"``, ``"relu"``...), None if none."""
     import keras
 
     advanced = (
@@ -111,15 +111,18 @@ def _hidden_activation_names(model: Any) -> list[tuple[str, str]]:
         keras.layers.ELU,
         keras.layers.Softmax,
     )
-    found = []
-    for layer in model.layers[:-1]:
-        if isinstance(layer, advanced):
-            found.append((layer.name, type(layer).__name__.lower()))
-        elif hasattr(layer, "activation"):
-            act = keras.activations.serialize(layer.activation)
-            name = act if isinstance(act, str) else getattr(layer.activation, "__name__", str(act))
-            found.append((layer.name, str(name)))
-    return found
+    if isinstance(layer, advanced):
+        return type(layer).__name__.lower()
+    if not hasattr(layer, "activation"):
+        return None
+    act = keras.activations.serialize(layer.activation)
+    return str(act if isinstance(act, str) else getattr(layer.activation, "__name__", act))
+
+
+def _hidden_activation_names(model: Any) -> list[tuple[str, str]]:
+    """(layer name, activation name) for every layer but the last that applies one."""
+    found = [(layer.name, _activation_name(layer)) for layer in model.layers[:-1]]
+    return [(name, act) for name, act in found if act is not None]
 
 
 def _test_accuracy(model: Any) -> float:
@@ -133,6 +136,48 @@ def _test_accuracy(model: Any) -> float:
         out = out.reshape(-1)
         pred = (out > (0.5 if out.min() >= 0 and out.max() <= 1 else 0.0)).astype(int)
     return float(np.mean(pred == y))
+
+
+def _dense_types() -> tuple[type, ...]:
+    import keras
+
+    return (keras.layers.Dense, keras.layers.EinsumDense)
+
+
+def _applies_tanh(layer: Any) -> bool:
+    """True for a layer whose activation is tanh, or a weightless layer that computes tanh.
+
+    A layer without an ``activation`` (a ``Lambda``, a custom layer) is judged by
+    what it computes on probe values, not by how it is spelled.
+    """
+    if _activation_name(layer) == "tanh":
+        return True
+    if layer.weights or hasattr(layer, "activation") or isinstance(layer, _dense_types()):
+        return False
+    z = np.linspace(-3.0, 3.0, 13, dtype="float32").reshape(1, 13)
+    try:
+        out = np.asarray(layer(z))
+    except Exception:  # noqa: BLE001 -- a layer that cannot take a (1, 13) probe is not tanh
+        return False
+    return out.shape == z.shape and bool(np.allclose(out, np.tanh(z), atol=1e-5))
+
+
+def _linear_hidden_dense(model: Any) -> str | None:
+    """The name of the first hidden Dense layer that no tanh follows, or None.
+
+    The output layer is the last Dense layer. A hidden Dense layer without
+    activation is a tanh layer when a layer that applies tanh comes after it,
+    before the next Dense layer (``Dense(16)`` then ``Activation("tanh")``; a
+    ``BatchNormalization`` or ``Dropout`` may sit between them).
+    """
+    stack = list(model.layers)
+    dense = [i for i, layer in enumerate(stack) if isinstance(layer, _dense_types())]
+    for i, nxt in zip(dense[:-1], dense[1:], strict=True):
+        if _activation_name(stack[i]) not in _LINEAR_NAMES:
+            continue  # relu etc. are refused by name before this
+        if not any(_applies_tanh(after) for after in stack[i + 1 : nxt]):
+            return str(stack[i].name)
+    return None
 
 
 def _check_tanh_model(model: Any) -> str:
@@ -152,10 +197,17 @@ def _check_tanh_model(model: Any) -> str:
         raise Incorrect(
             f"Layer {name!r} uses {act}; this exercise asks for tanh in every hidden layer."
         )
-    if not any(a == "tanh" for _, a in acts):
+    if not any(_applies_tanh(layer) for layer in model.layers[:-1]):
         raise Incorrect(
             "No hidden layer applies tanh, so the model is linear and can only "
             "draw a straight line. Use Dense(..., activation='tanh')."
+        )
+    linear = _linear_hidden_dense(model)
+    if linear is not None:
+        raise Incorrect(
+            f"Layer {linear!r} has no activation, and no tanh comes after it before the next "
+            "Dense layer: that hidden layer is linear. Give it activation='tanh' (or put "
+            "Activation('tanh') right after it): tanh in every hidden layer."
         )
     acc = _test_accuracy(model)
     if acc < ACCURACY_BAR:
