@@ -7,13 +7,10 @@ fails on the assert that backs that claim.
 
 from __future__ import annotations
 
-import re
-import traceback
 from pathlib import Path
 
-import nbformat
 import pytest
-from matplotlib import pyplot as plt
+from cellrunner import CellRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_activation_gallery.ipynb"
@@ -23,43 +20,8 @@ SILU = ["nb01-02", "nb01-05", "nb01-08", "nb01-20", "nb01-20-check"]
 SOFTMAX = ["nb01-02", "nb01-05", "nb01-08", "nb01-22", "nb01-22-check"]
 
 
-def _sources() -> dict[str, str]:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    return {c.id: c.source for c in nb.cells if c.cell_type == "code"}
-
-
-def _run(ids, *, seed=42, mutate=None, executed=None):
-    """Execute the code cells ``ids`` in order in one namespace, at ``SEED = seed``.
-
-    ``mutate`` is ``(cell id, old text, new text)``: a scratch change that breaks one claim.
-    ``executed`` (a dict) receives the code each cell ran, by id.
-    """
-    sources, namespace = _sources(), {}
-    executed = {} if executed is None else executed
-    try:
-        for cid in ids:
-            code = sources[cid]
-            if cid == ids[0]:
-                code = re.sub(r"^SEED = \d+", f"SEED = {seed}", code, count=1, flags=re.MULTILINE)
-            if mutate is not None and mutate[0] == cid:
-                assert mutate[1] in code, f"mutation target not found in {cid}: {mutate[1]!r}"
-                code = code.replace(mutate[1], mutate[2])
-            executed[cid] = code
-            exec(compile(code, cid, "exec"), namespace)  # noqa: S102 - the notebook's own cells
-    finally:
-        plt.close("all")
-    return namespace
-
-
-def _fails_at(ids, mutate, check_id, snippet, errors=(AssertionError,)):
-    """Running ``ids`` with ``mutate`` fails in ``check_id``, on the line containing ``snippet``."""
-    executed = {}
-    with pytest.raises(errors) as info:
-        _run(ids, mutate=mutate, executed=executed)
-    frames = [f for f in traceback.extract_tb(info.tb) if f.filename == check_id]
-    assert frames, f"failed elsewhere: {info.value!r}"
-    line = executed[check_id].splitlines()[frames[-1].lineno - 1]
-    assert snippet in line, f"failed at {line!r}, not at {snippet!r}"
+_CELLS = CellRunner(NOTEBOOK)
+_sources, _run, _fails_at = _CELLS.sources, _CELLS.run, _CELLS.fails_at
 
 
 @pytest.mark.parametrize("seed", [42, 0, 1, 7, 142, 187, 189, 231, 324])
